@@ -1,0 +1,195 @@
+package io.maml4j.autodiff;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Array-level kernels behind {@link Tensor}: every output is allocated uninitialised, written
+ * in place by one native call, and registered with the current {@link Arena}.
+ *
+ * <p>Matrix products go through {@code Nd4j.gemm} into preallocated outputs because on this
+ * ND4J version {@code INDArray.mmul} costs several times the BLAS call itself.
+ */
+final class Kernels {
+  /** Floating-point operations done by matrix products, for throughput reports. */
+  static final AtomicLong GEMM_FLOPS = new AtomicLong();
+
+  private Kernels() {}
+
+  static INDArray uninit(INDArray like, long... shape) {
+    return Arena.track(Nd4j.createUninitialized(like.dataType(), shape));
+  }
+
+  static long[] broadcastShape(long[] a, long[] b) {
+    int r = Math.max(a.length, b.length);
+    long[] out = new long[r];
+    for (int i = 0; i < r; i++) {
+      long da = i < r - a.length ? 1 : a[i - (r - a.length)];
+      long db = i < r - b.length ? 1 : b[i - (r - b.length)];
+      if (da != db && da != 1 && db != 1) {
+        throw new IllegalArgumentException(
+            "shapes " + Arrays.toString(a) + " and " + Arrays.toString(b) + " do not broadcast");
+      }
+      out[i] = Math.max(da, db);
+    }
+    return out;
+  }
+
+  enum Binary { ADD, SUB, MUL, DIV }
+
+  static INDArray binary(Binary op, INDArray a, INDArray b) {
+    INDArray z = uninit(a, broadcastShape(a.shape(), b.shape()));
+    INDArray[] in = {a, b};
+    INDArray[] out = {z};
+    switch (op) {
+      case ADD -> Nd4j.exec(new AddOp(in, out));
+      case SUB -> Nd4j.exec(new SubOp(in, out));
+      case MUL -> Nd4j.exec(new MulOp(in, out));
+      case DIV -> Nd4j.exec(new DivOp(in, out));
+    }
+    return z;
+  }
+
+  static INDArray exp(INDArray a) {
+    INDArray z = uninit(a, a.shape());
+    Nd4j.getExecutioner().exec(new Exp(a, z));
+    return z;
+  }
+
+  static INDArray log(INDArray a) {
+    INDArray z = uninit(a, a.shape());
+    Nd4j.getExecutioner().exec(new Log(a, z));
+    return z;
+  }
+
+  static INDArray tanh(INDArray a) {
+    INDArray z = uninit(a, a.shape());
+    Nd4j.getExecutioner().exec(new Tanh(a, z));
+    return z;
+  }
+
+  static INDArray scale(INDArray a, double c) {
+    return Arena.track(a.mul(c));
+  }
+
+  static INDArray addScalar(INDArray a, double c) {
+    return Arena.track(a.add(c));
+  }
+
+  /** 1 where {@code a > c}, else 0. */
+  static INDArray greaterThan(INDArray a, double c) {
+    return Arena.track(a.gt(c).castTo(a.dataType()));
+  }
+
+  static INDArray max(INDArray a, double c) {
+    return Arena.track(org.nd4j.linalg.ops.transforms.Transforms.max(a, c, true));
+  }
+
+  static INDArray sumAll(INDArray a) {
+    return Arena.track(a.sum());
+  }
+
+  /** Sums over the given axes keeping them as size 1. */
+  static INDArray sumKeep(INDArray a, int... axes) {
+    return Arena.track(a.sum(true, axes));
+  }
+
+  static INDArray reshape(INDArray a, long... shape) {
+    return Arena.track(contiguous(a).reshape('c', shape));
+  }
+
+  static INDArray broadcastTo(INDArray a, long... shape) {
+    if (Arrays.equals(a.shape(), shape)) {
+      return a;
+    }
+    INDArray src = a;
+    if (a.rank() < shape.length) {
+      long[] padded = new long[shape.length];
+      Arrays.fill(padded, 1);
+      long[] s = a.shape();
+      System.arraycopy(s, 0, padded, shape.length - s.length, s.length);
+      src = reshape(a, padded);
+    }
+    INDArray z = uninit(a, shape);
+    z.assign(src.broadcast(shape));
+    return z;
+  }
+
+  /** Sums {@code a} down to {@code shape}, the adjoint of broadcasting {@code shape} up. */
+  static INDArray sumTo(INDArray a, long... shape) {
+    long[] s = a.shape();
+    if (Arrays.equals(s, shape)) {
+      return a;
+    }
+    int lead = s.length - shape.length;
+    int[] axes = new int[s.length];
+    int n = 0;
+    for (int i = 0; i < s.length; i++) {
+      if (i < lead || (shape[i - lead] == 1 && s[i] != 1)) {
+        axes[n++] = i;
+      }
+    }
+    INDArray r = n == 0 ? a : sumKeep(a, Arrays.copyOf(axes, n));
+    return reshape(r, shape);
+  }
+
+  /**
+   * {@code op(a) @ op(b)} for rank-2 operands, or batch-wise for rank-3 operands with the same
+   * leading size (one BLAS call per batch entry, on contiguous slices).
+   */
+  static INDArray matmul(INDArray a, INDArray b, boolean ta, boolean tb) {
+    if (a.rank() == 2 && b.rank() == 2) {
+      long m = ta ? a.size(1) : a.size(0);
+      long k = ta ? a.size(0) : a.size(1);
+      long kb = tb ? b.size(1) : b.size(0);
+      long n = tb ? b.size(0) : b.size(1);
+      checkInner(a, b, k, kb);
+      INDArray z = uninit(a, m, n);
+      Nd4j.gemm(contiguous(a), contiguous(b), z, ta, tb, 1.0, 0.0);
+      GEMM_FLOPS.addAndGet(2 * m * n * k);
+      return z;
+    }
+    if (a.rank() == 3 && b.rank() == 3 && a.size(0) == b.size(0)) {
+      long batch = a.size(0);
+      long m = ta ? a.size(2) : a.size(1);
+      long k = ta ? a.size(1) : a.size(2);
+      long kb = tb ? b.size(2) : b.size(1);
+      long n = tb ? b.size(1) : b.size(2);
+      checkInner(a, b, k, kb);
+      INDArray ac = contiguous(a);
+      INDArray bc = contiguous(b);
+      INDArray z = uninit(a, batch, m, n);
+      for (int i = 0; i < batch; i++) {
+        Nd4j.gemm(ac.slice(i), bc.slice(i), z.slice(i), ta, tb, 1.0, 0.0);
+      }
+      GEMM_FLOPS.addAndGet(2 * batch * m * n * k);
+      return z;
+    }
+    throw new IllegalArgumentException(
+        "matmul needs two rank-2 or two rank-3 operands with equal batch, got "
+            + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()));
+  }
+
+  private static void checkInner(INDArray a, INDArray b, long k, long kb) {
+    if (k != kb) {
+      throw new IllegalArgumentException(
+          "matmul inner sizes differ: " + Arrays.toString(a.shape()) + " and "
+              + Arrays.toString(b.shape()));
+    }
+  }
+
+  private static INDArray contiguous(INDArray a) {
+    boolean dense = a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
+    return dense ? a : Arena.track(a.dup('c'));
+  }
+}

@@ -1,0 +1,290 @@
+package io.maml4j.autodiff;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * An immutable node of a differentiable computation: an ND4J array plus, when it was computed
+ * from tensors that require gradients while recording, the rule that maps its gradient to its
+ * inputs' gradients.
+ *
+ * <p>Every backward rule is itself written with tensor operations, so gradients computed with
+ * {@link Grad#grad(Tensor, java.util.List, boolean) createGraph} can be differentiated again,
+ * to any order. Binary elementwise operations broadcast as NumPy does.
+ */
+public final class Tensor {
+  /** Maps the gradient of this node to the gradients of its inputs (null where not needed). */
+  @FunctionalInterface
+  interface Backward {
+    Tensor[] apply(Tensor grad);
+  }
+
+  private static final Tensor[] NO_INPUTS = new Tensor[0];
+
+  private final INDArray value;
+  private final boolean requiresGrad;
+  private final Tensor[] inputs;
+  private final Backward backward;
+  private final String op;
+
+  private Tensor(INDArray value, boolean requiresGrad, Tensor[] inputs, Backward backward, String op) {
+    this.value = value;
+    this.requiresGrad = requiresGrad;
+    this.inputs = inputs;
+    this.backward = backward;
+    this.op = op;
+  }
+
+  /** A leaf that gradients are never taken with respect to. */
+  public static Tensor constant(INDArray value) {
+    return new Tensor(value, false, NO_INPUTS, null, "const");
+  }
+
+  /** A leaf that gradients can be taken with respect to. */
+  public static Tensor variable(INDArray value) {
+    return new Tensor(value, true, NO_INPUTS, null, "var");
+  }
+
+  /** A scalar constant of the given type. */
+  public static Tensor scalar(double v, DataType type) {
+    return constant(Arena.track(Nd4j.scalar(type, v)));
+  }
+
+  private static Tensor node(INDArray value, String op, Backward backward, Tensor... inputs) {
+    boolean req = false;
+    if (Tape.isRecording()) {
+      for (Tensor t : inputs) {
+        req |= t.requiresGrad;
+      }
+    }
+    return req ? new Tensor(value, true, inputs, backward, op) : new Tensor(value, false, NO_INPUTS, null, op);
+  }
+
+  /** The array this tensor holds. Callers must not modify it. */
+  public INDArray value() {
+    return value;
+  }
+
+  public boolean requiresGrad() {
+    return requiresGrad;
+  }
+
+  public long[] shape() {
+    return value.shape();
+  }
+
+  public int rank() {
+    return value.rank();
+  }
+
+  public long size(int dim) {
+    return value.size(dim);
+  }
+
+  public DataType dataType() {
+    return value.dataType();
+  }
+
+  /** The value of a single-element tensor. */
+  public double item() {
+    return value.getDouble(0);
+  }
+
+  Tensor[] inputs() {
+    return inputs;
+  }
+
+  Backward backward() {
+    return backward;
+  }
+
+  /** The same value, cut off from the graph. */
+  public Tensor detach() {
+    return constant(value);
+  }
+
+  // ---- elementwise binary (broadcasting) ----
+
+  public Tensor add(Tensor b) {
+    Tensor a = this;
+    return node(Kernels.binary(Kernels.Binary.ADD, a.value, b.value), "add",
+        g -> new Tensor[] {g.sumTo(a.shape()), g.sumTo(b.shape())}, a, b);
+  }
+
+  public Tensor sub(Tensor b) {
+    Tensor a = this;
+    return node(Kernels.binary(Kernels.Binary.SUB, a.value, b.value), "sub",
+        g -> new Tensor[] {g.sumTo(a.shape()), b.requiresGrad ? g.neg().sumTo(b.shape()) : null}, a, b);
+  }
+
+  public Tensor mul(Tensor b) {
+    Tensor a = this;
+    return node(Kernels.binary(Kernels.Binary.MUL, a.value, b.value), "mul",
+        g -> new Tensor[] {
+          a.requiresGrad ? g.mul(b).sumTo(a.shape()) : null,
+          b.requiresGrad ? g.mul(a).sumTo(b.shape()) : null
+        }, a, b);
+  }
+
+  public Tensor div(Tensor b) {
+    Tensor a = this;
+    return node(Kernels.binary(Kernels.Binary.DIV, a.value, b.value), "div",
+        g -> {
+          Tensor ga = g.div(b);
+          return new Tensor[] {
+            a.requiresGrad ? ga.sumTo(a.shape()) : null,
+            b.requiresGrad ? ga.mul(a).div(b).neg().sumTo(b.shape()) : null
+          };
+        }, a, b);
+  }
+
+  // ---- elementwise unary ----
+
+  public Tensor neg() {
+    return scale(-1.0);
+  }
+
+  public Tensor scale(double c) {
+    return node(Kernels.scale(value, c), "scale", g -> new Tensor[] {g.scale(c)}, this);
+  }
+
+  public Tensor addScalar(double c) {
+    return node(Kernels.addScalar(value, c), "addScalar", g -> new Tensor[] {g}, this);
+  }
+
+  public Tensor square() {
+    Tensor a = this;
+    return node(Kernels.binary(Kernels.Binary.MUL, value, value), "square",
+        g -> new Tensor[] {g.mul(a).scale(2.0)}, a);
+  }
+
+  public Tensor exp() {
+    INDArray y = Kernels.exp(value);
+    Tensor[] self = new Tensor[1];
+    Tensor out = node(y, "exp", g -> new Tensor[] {g.mul(self[0])}, this);
+    self[0] = out;
+    return out;
+  }
+
+  public Tensor log() {
+    Tensor a = this;
+    return node(Kernels.log(value), "log", g -> new Tensor[] {g.div(a)}, a);
+  }
+
+  public Tensor tanh() {
+    INDArray y = Kernels.tanh(value);
+    Tensor[] self = new Tensor[1];
+    Tensor out = node(y, "tanh", g -> new Tensor[] {tanhBackward(g, self[0])}, this);
+    self[0] = out;
+    return out;
+  }
+
+  /** {@code g * (1 - y^2)}, fused because it sits on the hot path of every tanh layer. */
+  private static Tensor tanhBackward(Tensor g, Tensor y) {
+    INDArray oneMinusY2 = Kernels.addScalar(Kernels.binary(Kernels.Binary.MUL, y.value, y.value).negi(), 1.0);
+    INDArray v = Kernels.binary(Kernels.Binary.MUL, g.value, oneMinusY2);
+    // d/dg is (1 - y^2) again, so the same fused op keeps that term differentiable in y.
+    return node(v, "tanhBackward",
+        gg -> new Tensor[] {
+          g.requiresGrad ? tanhBackward(gg, y) : null,
+          y.requiresGrad ? gg.mul(g).mul(y).scale(-2.0) : null
+        }, g, y);
+  }
+
+  /** Rectified linear unit; its derivative is taken as 0 at 0. */
+  public Tensor relu() {
+    INDArray mask = Kernels.greaterThan(value, 0.0);
+    Tensor m = constant(mask);
+    return node(Kernels.binary(Kernels.Binary.MUL, value, mask), "relu", g -> new Tensor[] {g.mul(m)}, this);
+  }
+
+  /** {@code max(this, c)} elementwise; the gradient flows only where the input exceeds c. */
+  public Tensor clampMin(double c) {
+    INDArray mask = Kernels.greaterThan(value, c);
+    Tensor m = constant(mask);
+    return node(Kernels.max(value, c), "clampMin", g -> new Tensor[] {g.mul(m)}, this);
+  }
+
+  // ---- shape ----
+
+  public Tensor reshape(long... shape) {
+    long[] from = shape();
+    return node(Kernels.reshape(value, shape), "reshape", g -> new Tensor[] {g.reshape(from)}, this);
+  }
+
+  /** Repeats this tensor along size-1 (or missing leading) dimensions to {@code shape}. */
+  public Tensor broadcastTo(long... shape) {
+    if (Arrays.equals(shape(), shape)) {
+      return this;
+    }
+    long[] from = shape();
+    return node(Kernels.broadcastTo(value, shape), "broadcastTo", g -> new Tensor[] {g.sumTo(from)}, this);
+  }
+
+  /** Sums down to {@code shape}: the adjoint of {@link #broadcastTo}. */
+  public Tensor sumTo(long... shape) {
+    if (Arrays.equals(shape(), shape)) {
+      return this;
+    }
+    long[] from = shape();
+    return node(Kernels.sumTo(value, shape), "sumTo", g -> new Tensor[] {g.broadcastTo(from)}, this);
+  }
+
+  /** Sum of all elements, as a rank-0 tensor. */
+  public Tensor sum() {
+    long[] from = shape();
+    return node(Kernels.sumAll(value), "sum", g -> new Tensor[] {g.broadcastTo(from)}, this);
+  }
+
+  /** Sums over the given axes, keeping them with size 1. */
+  public Tensor sum(int... axes) {
+    long[] from = shape();
+    return node(Kernels.sumKeep(value, axes), "sumAxes", g -> new Tensor[] {g.broadcastTo(from)}, this);
+  }
+
+  /** Sum of the elementwise product: the inner product of two same-shaped tensors. */
+  public Tensor dot(Tensor b) {
+    return mul(b).sum();
+  }
+
+  // ---- linear algebra ----
+
+  /** Matrix product {@code this @ b}; see {@link #matmul(Tensor, boolean, boolean)}. */
+  public Tensor matmul(Tensor b) {
+    return matmul(b, false, false);
+  }
+
+  /**
+   * Matrix product {@code op(this) @ op(b)} where op transposes the last two axes when asked.
+   * Operands are both rank 2, or both rank 3 with equal batch size; a rank-3 left operand with
+   * a rank-2 right operand (a weight shared across the batch) is folded into one rank-2 product.
+   */
+  public Tensor matmul(Tensor b, boolean transA, boolean transB) {
+    Tensor a = this;
+    if (a.rank() == 3 && b.rank() == 2 && !transA) {
+      long bs = a.size(0);
+      long n = a.size(1);
+      Tensor flat = a.reshape(bs * n, a.size(2)).matmul(b, false, transB);
+      return flat.reshape(bs, n, flat.size(1));
+    }
+    INDArray v = Kernels.matmul(a.value, b.value, transA, transB);
+    return node(v, "matmul", g -> {
+      Tensor ga = null;
+      Tensor gb = null;
+      if (a.requiresGrad) {
+        ga = !transA ? g.matmul(b, false, !transB) : b.matmul(g, transB, true);
+      }
+      if (b.requiresGrad) {
+        gb = !transB ? a.matmul(g, !transA, false) : g.matmul(a, true, transA);
+      }
+      return new Tensor[] {ga, gb};
+    }, a, b);
+  }
+
+  @Override
+  public String toString() {
+    return "Tensor[" + op + " " + Arrays.toString(shape()) + (requiresGrad ? " grad" : "") + "]";
+  }
+}
