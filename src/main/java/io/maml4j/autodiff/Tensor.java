@@ -92,6 +92,20 @@ public final class Tensor {
     return value.getDouble(0);
   }
 
+  /** The elements in row-major order, as doubles. */
+  public double[] toDoubles() {
+    INDArray v = value.ordering() == 'c' && !value.isView() ? value : value.dup('c');
+    if (v.dataType() == DataType.DOUBLE) {
+      return v.data().asDouble().length == v.length() ? v.data().asDouble() : v.reshape(v.length()).toDoubleVector();
+    }
+    return v.reshape(v.length()).castTo(DataType.DOUBLE).toDoubleVector();
+  }
+
+  /** A constant of shape {@code shape} holding {@code data} in row-major order. */
+  public static Tensor of(double[] data, DataType type, long... shape) {
+    return constant(Arena.track(Nd4j.create(data, shape, DataType.DOUBLE).castTo(type)));
+  }
+
   Tensor[] inputs() {
     return inputs;
   }

@@ -1,0 +1,90 @@
+package io.maml4j.baseline;
+
+import io.maml4j.sampler.Episodes;
+
+/**
+ * Discounted returns and GAE(γ, λ) advantages (Schulman et al. 2016) with a per-task linear
+ * feature baseline, normalised per task to zero mean and unit variance over valid steps.
+ *
+ * <p>An episode cut by the horizon is not terminal: its last step bootstraps from the
+ * baseline's value of the final observation. A terminal episode bootstraps from 0.
+ */
+public final class Advantages {
+  private Advantages() {}
+
+  /** Discounted reward-to-go of every step, zero on padding: [T][K][H]. */
+  public static double[] returns(Episodes ep, double gamma) {
+    int h = ep.horizon();
+    double[] r = ep.rewards();
+    int[] len = ep.lengths();
+    double[] out = new double[r.length];
+    for (int e = 0; e < len.length; e++) {
+      double acc = 0;
+      for (int t = len[e] - 1; t >= 0; t--) {
+        acc = r[e * h + t] + gamma * acc;
+        out[e * h + t] = acc;
+      }
+    }
+    return out;
+  }
+
+  /** GAE advantages, per-task normalised when asked: [T][K][H], zero on padding. */
+  public static double[] compute(Episodes ep, double gamma, double lambda, LinearFeatureBaseline baseline,
+      boolean normalize) {
+    int tasks = ep.numTasks();
+    int k = ep.perTask();
+    int h = ep.horizon();
+    int od = ep.obsDim();
+    double[] obs = ep.observations();
+    double[] rew = ep.rewards();
+    int[] len = ep.lengths();
+    boolean[] term = ep.terminated();
+    double[] fin = ep.finalObservations();
+    double[] ret = returns(ep, gamma);
+    double[] adv = new double[rew.length];
+    for (int task = 0; task < tasks; task++) {
+      double[] w = baseline.fit(obs, task * k * h * od, ret, task * k * h, len, task * k, k, h, od);
+      for (int e = task * k; e < (task + 1) * k; e++) {
+        int n = len[e];
+        double next = term[e] ? 0.0 : LinearFeatureBaseline.predict(w, fin, e * od, od, n);
+        double gae = 0;
+        for (int t = n - 1; t >= 0; t--) {
+          double v = LinearFeatureBaseline.predict(w, obs, (e * h + t) * od, od, t);
+          double delta = rew[e * h + t] + gamma * next - v;
+          gae = delta + gamma * lambda * gae;
+          adv[e * h + t] = gae;
+          next = v;
+        }
+      }
+      if (normalize) {
+        normalize(adv, len, task * k, k, h);
+      }
+    }
+    return adv;
+  }
+
+  private static void normalize(double[] adv, int[] len, int firstEpisode, int k, int h) {
+    double sum = 0;
+    long count = 0;
+    for (int e = firstEpisode; e < firstEpisode + k; e++) {
+      for (int t = 0; t < len[e]; t++) {
+        sum += adv[e * h + t];
+        count++;
+      }
+    }
+    double mean = sum / count;
+    double sq = 0;
+    for (int e = firstEpisode; e < firstEpisode + k; e++) {
+      for (int t = 0; t < len[e]; t++) {
+        double d = adv[e * h + t] - mean;
+        sq += d * d;
+      }
+    }
+    double std = Math.sqrt(sq / count);
+    for (int e = firstEpisode; e < firstEpisode + k; e++) {
+      for (int t = 0; t < len[e]; t++) {
+        adv[e * h + t] = (adv[e * h + t] - mean) / (std + 1e-8);
+      }
+    }
+  }
+}

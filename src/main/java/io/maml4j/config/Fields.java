@@ -1,0 +1,224 @@
+package io.maml4j.config;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Typed, strict access to one JSON object from a named source. Each getter marks its field as
+ * known; {@link #finish()} then rejects any field nobody asked for, so typos fail loudly.
+ */
+public final class Fields {
+  private final String source;
+  private final JsonObject obj;
+  private final Set<String> seen = new HashSet<>();
+
+  public Fields(String source, JsonObject obj) {
+    this.source = source;
+    this.obj = obj;
+  }
+
+  /** Reads a JSON object from a file, with one-line errors for missing or malformed files. */
+  public static Fields read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": file not found");
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read: " + e.getMessage());
+    }
+    return parse(file.toString(), text);
+  }
+
+  /** Parses a JSON object from text attributed to {@code source}. */
+  public static Fields parse(String source, String text) {
+    try {
+      JsonReader reader = new JsonReader(new StringReader(text));
+      reader.setStrictness(Strictness.STRICT);
+      JsonElement e = JsonParser.parseReader(reader);
+      if (!e.isJsonObject()) {
+        throw new ConfigException(source + ": expected a JSON object at the top level");
+      }
+      return new Fields(source, e.getAsJsonObject());
+    } catch (JsonParseException | IllegalStateException e) {
+      String msg = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+      throw new ConfigException(source + ": malformed JSON: " + msg);
+    }
+  }
+
+  public String source() {
+    return source;
+  }
+
+  public boolean has(String field) {
+    seen.add(field);
+    return obj.has(field) && !obj.get(field).isJsonNull();
+  }
+
+  private JsonElement get(String field) {
+    seen.add(field);
+    JsonElement e = obj.get(field);
+    if (e == null || e.isJsonNull()) {
+      throw new ConfigException(source + ": missing required field '" + field + "'");
+    }
+    return e;
+  }
+
+  public String string(String field) {
+    JsonElement e = get(field);
+    if (!(e.isJsonPrimitive() && e.getAsJsonPrimitive().isString())) {
+      throw ConfigException.field(source, field, "a string", e);
+    }
+    return e.getAsString();
+  }
+
+  public String string(String field, String def) {
+    return has(field) ? string(field) : def;
+  }
+
+  /** A string that must be one of {@code allowed}. */
+  public String choice(String field, String def, List<String> allowed) {
+    String v = string(field, def);
+    if (!allowed.contains(v)) {
+      throw ConfigException.field(source, field, "one of " + allowed, "\"" + v + "\"");
+    }
+    return v;
+  }
+
+  public double number(String field) {
+    JsonElement e = get(field);
+    if (!(e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber())) {
+      throw ConfigException.field(source, field, "a number", e);
+    }
+    double v = e.getAsDouble();
+    if (!Double.isFinite(v)) {
+      throw ConfigException.field(source, field, "a finite number", e);
+    }
+    return v;
+  }
+
+  public double number(String field, double def) {
+    return has(field) ? number(field) : def;
+  }
+
+  /** A number in [min, max]. */
+  public double number(String field, double def, double min, double max) {
+    double v = number(field, def);
+    if (v < min || v > max) {
+      throw ConfigException.field(source, field, "a number in [" + min + ", " + max + "]", v);
+    }
+    return v;
+  }
+
+  /** A positive number (> 0). */
+  public double positive(String field, double def) {
+    double v = number(field, def);
+    if (!(v > 0)) {
+      throw ConfigException.field(source, field, "a number greater than 0", v);
+    }
+    return v;
+  }
+
+  public int integer(String field, int def, int min, int max) {
+    if (!has(field)) {
+      return def;
+    }
+    JsonElement e = get(field);
+    if (!(e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber())
+        || e.getAsDouble() != Math.rint(e.getAsDouble())) {
+      throw ConfigException.field(source, field, "an integer", e);
+    }
+    double d = e.getAsDouble();
+    if (d < min || d > max) {
+      throw ConfigException.field(source, field, "an integer in [" + min + ", " + max + "]", e);
+    }
+    return (int) d;
+  }
+
+  public long longValue(String field, long def) {
+    if (!has(field)) {
+      return def;
+    }
+    JsonElement e = get(field);
+    if (!(e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber())) {
+      throw ConfigException.field(source, field, "an integer", e);
+    }
+    try {
+      return e.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
+    } catch (ArithmeticException ex) {
+      throw ConfigException.field(source, field, "an integer", e);
+    }
+  }
+
+  public boolean bool(String field, boolean def) {
+    if (!has(field)) {
+      return def;
+    }
+    JsonElement e = get(field);
+    if (!(e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean())) {
+      throw ConfigException.field(source, field, "true or false", e);
+    }
+    return e.getAsBoolean();
+  }
+
+  /** A list of integers, each in [min, max]. */
+  public int[] integers(String field, int[] def, int min, int max) {
+    if (!has(field)) {
+      return def.clone();
+    }
+    JsonElement e = get(field);
+    if (!e.isJsonArray()) {
+      throw ConfigException.field(source, field, "a list of integers", e);
+    }
+    JsonArray a = e.getAsJsonArray();
+    int[] out = new int[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      JsonElement x = a.get(i);
+      if (!(x.isJsonPrimitive() && ((JsonPrimitive) x).isNumber()) || x.getAsDouble() != Math.rint(x.getAsDouble())
+          || x.getAsDouble() < min || x.getAsDouble() > max) {
+        throw ConfigException.field(source, field, "a list of integers in [" + min + ", " + max + "]", e);
+      }
+      out[i] = x.getAsInt();
+    }
+    return out;
+  }
+
+  /** A nested object, itself strict. */
+  public Fields object(String field) {
+    JsonElement e = get(field);
+    if (!e.isJsonObject()) {
+      throw ConfigException.field(source, field, "an object", e);
+    }
+    return new Fields(source + " (in '" + field + "')", e.getAsJsonObject());
+  }
+
+  /** The raw JSON of a field, for pass-through values such as remote creation arguments. */
+  public JsonElement raw(String field) {
+    return get(field);
+  }
+
+  /** Rejects fields that no getter asked for. */
+  public void finish() {
+    Set<String> unknown = new LinkedHashSet<>(obj.keySet());
+    unknown.removeAll(seen);
+    if (!unknown.isEmpty()) {
+      throw new ConfigException(source + ": unknown field '" + unknown.iterator().next()
+          + "' (known fields: " + String.join(", ", new java.util.TreeSet<>(seen)) + ")");
+    }
+  }
+}

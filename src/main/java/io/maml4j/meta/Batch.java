@@ -1,0 +1,33 @@
+package io.maml4j.meta;
+
+import io.maml4j.autodiff.Tensor;
+import io.maml4j.sampler.Episodes;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Episodes of a meta-batch as tensors laid out [T, K*H, ...], with the per-row weight
+ * 1 / (K * length) on valid steps and 0 on padding, so that {@code sum(x * weights)} over a
+ * task is the mean over its episodes of the per-episode time average, as in the references.
+ */
+public record Batch(Tensor observations, Tensor actions, Tensor advantages, Tensor weights, int tasks) {
+  /** Builds the tensors of a batch from episodes and their advantages ([T][K][H]). */
+  public static Batch of(Episodes ep, double[] advantages, DataType type) {
+    int t = ep.numTasks();
+    int k = ep.perTask();
+    int h = ep.horizon();
+    long rows = (long) k * h;
+    int[] len = ep.lengths();
+    double[] w = new double[advantages.length];
+    for (int e = 0; e < len.length; e++) {
+      for (int s = 0; s < len[e]; s++) {
+        w[e * h + s] = 1.0 / ((double) k * len[e]);
+      }
+    }
+    return new Batch(
+        Tensor.of(ep.observations(), type, t, rows, ep.obsDim()),
+        Tensor.of(ep.actions(), type, t, rows, ep.actDim()),
+        Tensor.of(advantages, type, t, rows, 1),
+        Tensor.of(w, type, t, rows, 1),
+        t);
+  }
+}

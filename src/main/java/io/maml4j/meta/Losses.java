@@ -1,0 +1,35 @@
+package io.maml4j.meta;
+
+import io.maml4j.autodiff.Tensor;
+import io.maml4j.policy.Distribution;
+import io.maml4j.policy.Params;
+import io.maml4j.policy.Policy;
+
+/** The losses of MAML-RL, each a sum over tasks of per-task averages. */
+public final class Losses {
+  private Losses() {}
+
+  /**
+   * The REINFORCE loss L_Ti (Finn et al. 2017, Equation 4, with baseline advantages), summed
+   * over tasks: with per-task params each task's gradient is its own.
+   */
+  public static Tensor reinforce(Policy policy, Params params, Batch b) {
+    Tensor logp = policy.forward(params, b.observations()).logProb(b.actions());
+    return logp.mul(b.advantages()).mul(b.weights()).sum().neg();
+  }
+
+  /**
+   * TRPO's surrogate: minus the importance-weighted advantage, averaged over tasks.
+   *
+   * @param oldLogProb log-probabilities of the actions under the sampling policy, constant
+   */
+  public static Tensor surrogate(Distribution dist, Tensor oldLogProb, Batch b) {
+    Tensor ratio = dist.logProb(b.actions()).sub(oldLogProb).exp();
+    return ratio.mul(b.advantages()).mul(b.weights()).sum().scale(-1.0 / b.tasks());
+  }
+
+  /** Mean KL(old || new) over valid steps, averaged over tasks. */
+  public static Tensor kl(Distribution old, Distribution current, Batch b) {
+    return old.kl(current).mul(b.weights()).sum().scale(1.0 / b.tasks());
+  }
+}

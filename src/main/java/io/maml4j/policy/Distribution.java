@@ -1,0 +1,25 @@
+package io.maml4j.policy;
+
+import io.maml4j.autodiff.Tensor;
+import java.util.SplittableRandom;
+
+/**
+ * The action distribution a policy outputs for a batch of observations laid out as [T, N, ...]:
+ * T tasks, N rows each. Results are per row with shape [T, N, 1].
+ */
+public interface Distribution {
+  /** log π(a | s) per row; {@code actions} is [T, N, actionDim] (an index for discrete). */
+  Tensor logProb(Tensor actions);
+
+  /** KL(this || other) per row. */
+  Tensor kl(Distribution other);
+
+  /** Draws one action per row into a flat array of T*N*actionDim values. */
+  double[] sample(SplittableRandom rng);
+
+  /** The most likely action per row, for deterministic evaluation. */
+  double[] mode();
+
+  /** The same distribution with every parameter cut off from the graph. */
+  Distribution detach();
+}

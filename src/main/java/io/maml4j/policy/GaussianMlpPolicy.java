@@ -1,0 +1,126 @@
+package io.maml4j.policy;
+
+import io.maml4j.autodiff.Tensor;
+import io.maml4j.env.Box;
+import io.maml4j.env.Space;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A diagonal Gaussian policy for Box actions: the mean is an MLP of the observation, the
+ * log-standard deviation a learned state-independent vector (initialised to log init_std), and
+ * the standard deviation is floored at min_std.
+ */
+public final class GaussianMlpPolicy implements Policy {
+  /** Name of the learned log-standard-deviation parameter, shape [1, actionDim]. */
+  public static final String LOG_STD = "log_std";
+
+  private final PolicySpec spec;
+  private final Box obsSpace;
+  private final Box actSpace;
+  private final Mlp mlp;
+  private final int actDim;
+
+  public GaussianMlpPolicy(PolicySpec spec, Space observationSpace, Space actionSpace) {
+    if (!(observationSpace instanceof Box ob)) {
+      throw new IllegalArgumentException("gaussian-mlp needs a Box observation space, got " + observationSpace);
+    }
+    if (!(actionSpace instanceof Box ab)) {
+      throw new IllegalArgumentException("gaussian-mlp needs a Box action space, got " + actionSpace);
+    }
+    this.spec = spec;
+    this.obsSpace = ob;
+    this.actSpace = ab;
+    this.actDim = ab.flatSize();
+    this.mlp = new Mlp(ob.flatSize(), spec.hiddenSizes(), actDim, spec.nonlinearity());
+  }
+
+  @Override
+  public Space observationSpace() {
+    return obsSpace;
+  }
+
+  @Override
+  public Space actionSpace() {
+    return actSpace;
+  }
+
+  @Override
+  public PolicySpec spec() {
+    return spec;
+  }
+
+  @Override
+  public Params init(SplittableRandom rng, DataType type) {
+    Map<String, Tensor> m = mlp.init(rng, type);
+    m.put(LOG_STD, Tensor.variable(Nd4j.valueArrayOf(new long[] {1, actDim}, Math.log(spec.initStd()), type)));
+    return new Params(m);
+  }
+
+  @Override
+  public Distribution forward(Params params, Tensor obs) {
+    Tensor mean = mlp.apply(params, obs);
+    Tensor logStd = params.get(LOG_STD).clampMin(Math.log(spec.minStd()));
+    return new Gaussian(mean, logStd);
+  }
+
+  /** Diagonal Gaussian with mean [T, N, d] and log-std broadcastable to it. */
+  static final class Gaussian implements Distribution {
+    private static final double LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+    private final Tensor mean;
+    private final Tensor logStd;
+
+    Gaussian(Tensor mean, Tensor logStd) {
+      this.mean = mean;
+      this.logStd = logStd;
+    }
+
+    @Override
+    public Tensor logProb(Tensor actions) {
+      Tensor z = actions.sub(mean).mul(logStd.neg().exp());
+      int d = (int) mean.size(2);
+      // -0.5 z^2 - log σ - log sqrt(2π), summed over action dimensions.
+      Tensor perDim = z.square().scale(-0.5).sub(logStd);
+      return perDim.sum(2).addScalar(-d * LOG_SQRT_2PI);
+    }
+
+    @Override
+    public Tensor kl(Distribution other) {
+      Gaussian q = (Gaussian) other;
+      // KL(p||q) = log σq - log σp + (σp² + (μp - μq)²) / (2 σq²) - 1/2, per dimension.
+      Tensor varP = logStd.scale(2).exp();
+      Tensor invVarQ = q.logStd.scale(-2).exp();
+      Tensor diff2 = mean.sub(q.mean).square();
+      Tensor perDim = q.logStd.sub(logStd).add(varP.add(diff2).mul(invVarQ).scale(0.5)).addScalar(-0.5);
+      return perDim.sum(2);
+    }
+
+    @Override
+    public double[] sample(SplittableRandom rng) {
+      double[] mu = mean.toDoubles();
+      double[] logStds = logStd.toDoubles();
+      int d = (int) mean.size(2);
+      int perTask = (int) (mean.size(1) * d);
+      // log-std is shared ([1, d]) or per task ([T, 1, d]) after adaptation.
+      boolean shared = logStds.length == d;
+      double[] out = new double[mu.length];
+      for (int i = 0; i < mu.length; i++) {
+        int j = shared ? i % d : (i / perTask) * d + i % d;
+        out[i] = mu[i] + Math.exp(logStds[j]) * rng.nextGaussian();
+      }
+      return out;
+    }
+
+    @Override
+    public double[] mode() {
+      return mean.toDoubles();
+    }
+
+    @Override
+    public Distribution detach() {
+      return new Gaussian(mean.detach(), logStd.detach());
+    }
+  }
+}

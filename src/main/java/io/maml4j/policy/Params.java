@@ -1,0 +1,107 @@
+package io.maml4j.policy;
+
+import io.maml4j.autodiff.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Named parameter tensors in a fixed order. Either shared (each tensor has its natural shape)
+ * or per task (each tensor has an extra leading axis of size T, one slice per task).
+ */
+public record Params(Map<String, Tensor> tensors) {
+  public Params {
+    tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+  }
+
+  /** Builds params from names and tensors in the same order. */
+  public static Params of(List<String> names, List<Tensor> values) {
+    if (names.size() != values.size()) {
+      throw new IllegalArgumentException(names.size() + " names for " + values.size() + " tensors");
+    }
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      m.put(names.get(i), values.get(i));
+    }
+    return new Params(m);
+  }
+
+  public Tensor get(String name) {
+    Tensor t = tensors.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException("no parameter named '" + name + "', have " + tensors.keySet());
+    }
+    return t;
+  }
+
+  public List<String> names() {
+    return new ArrayList<>(tensors.keySet());
+  }
+
+  public List<Tensor> list() {
+    return new ArrayList<>(tensors.values());
+  }
+
+  /** Applies {@code f} to every tensor. */
+  public Params map(Function<Tensor, Tensor> f) {
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    tensors.forEach((k, v) -> m.put(k, f.apply(v)));
+    return new Params(m);
+  }
+
+  /** Combines two params with the same names tensor by tensor. */
+  public Params zip(Params other, BiFunction<Tensor, Tensor, Tensor> f) {
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    tensors.forEach((k, v) -> m.put(k, f.apply(v, other.get(k))));
+    return new Params(m);
+  }
+
+  /** Every tensor as a leaf variable (same arrays), for differentiation. */
+  public Params asVariables() {
+    return map(t -> Tensor.variable(t.value()));
+  }
+
+  /** Every tensor cut off from its graph. */
+  public Params detach() {
+    return map(Tensor::detach);
+  }
+
+  /** Stacks shared params into per-task params by repeating them T times (differentiable). */
+  public Params repeatPerTask(int tasks) {
+    return map(t -> {
+      long[] s = t.shape();
+      long[] one = new long[s.length + 1];
+      long[] many = new long[s.length + 1];
+      one[0] = 1;
+      many[0] = tasks;
+      for (int i = 0; i < s.length; i++) {
+        one[i + 1] = s[i];
+        many[i + 1] = s[i];
+      }
+      return t.reshape(one).broadcastTo(many);
+    });
+  }
+
+  /** Sum of elementwise products over all tensors. */
+  public Tensor dot(Params other) {
+    Tensor acc = null;
+    for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+      Tensor d = e.getValue().dot(other.get(e.getKey()));
+      acc = acc == null ? d : acc.add(d);
+    }
+    return acc;
+  }
+
+  /** Total number of scalars. */
+  public long size() {
+    long n = 0;
+    for (Tensor t : tensors.values()) {
+      n += t.value().length();
+    }
+    return n;
+  }
+}

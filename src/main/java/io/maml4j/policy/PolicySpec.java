@@ -1,0 +1,99 @@
+package io.maml4j.policy;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.maml4j.config.Fields;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What a policy is, as stored in {@code policies/*.json} and beside every trained policy.
+ *
+ * @param type {@code gaussian-mlp} for Box actions or {@code categorical-mlp} for Discrete ones
+ * @param hiddenSizes hidden layer widths (default 64, 64)
+ * @param nonlinearity {@code tanh} or {@code relu}
+ * @param initStd initial standard deviation of the Gaussian (log-std is learned; default 1)
+ * @param minStd floor of the standard deviation (default 1e-6)
+ */
+public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, double initStd, double minStd) {
+  public static final List<String> TYPES = List.of("gaussian-mlp", "categorical-mlp");
+  public static final List<String> NONLINEARITIES = List.of("tanh", "relu");
+
+  public PolicySpec {
+    if (!TYPES.contains(type)) {
+      throw new IllegalArgumentException("policy type must be one of " + TYPES + ", got " + type);
+    }
+    if (!NONLINEARITIES.contains(nonlinearity)) {
+      throw new IllegalArgumentException("nonlinearity must be one of " + NONLINEARITIES + ", got " + nonlinearity);
+    }
+    hiddenSizes = hiddenSizes.clone();
+    for (int h : hiddenSizes) {
+      if (h <= 0) {
+        throw new IllegalArgumentException("hidden sizes must be greater than 0, got " + Arrays.toString(hiddenSizes));
+      }
+    }
+    if (!(initStd > 0) || !(minStd > 0) || minStd > initStd) {
+      throw new IllegalArgumentException("need 0 < min_std <= init_std, got " + minStd + " and " + initStd);
+    }
+  }
+
+  /** The reference implementations' default: Gaussian, 64-64 tanh, std 1. */
+  public static PolicySpec defaultGaussian() {
+    return new PolicySpec("gaussian-mlp", new int[] {64, 64}, "tanh", 1.0, 1e-6);
+  }
+
+  /** The default for discrete actions: categorical, 64-64 tanh. */
+  public static PolicySpec defaultCategorical() {
+    return new PolicySpec("categorical-mlp", new int[] {64, 64}, "tanh", 1.0, 1e-6);
+  }
+
+  @Override
+  public int[] hiddenSizes() {
+    return hiddenSizes.clone();
+  }
+
+  /** Reads a spec, with unknown fields and bad values reported against {@code f}'s source. */
+  public static PolicySpec read(Fields f) {
+    String type = f.choice("type", "gaussian-mlp", TYPES);
+    int[] hidden = f.integers("hidden_sizes", new int[] {64, 64}, 1, 1 << 16);
+    String nl = f.choice("nonlinearity", "tanh", NONLINEARITIES);
+    double initStd = f.positive("init_std", 1.0);
+    double minStd = f.positive("min_std", 1e-6);
+    f.finish();
+    try {
+      return new PolicySpec(type, hidden, nl, initStd, minStd);
+    } catch (IllegalArgumentException e) {
+      throw new io.maml4j.config.ConfigException(f.source() + ": " + e.getMessage());
+    }
+  }
+
+  public JsonObject toJson() {
+    JsonObject o = new JsonObject();
+    o.addProperty("type", type);
+    JsonArray h = new JsonArray();
+    for (int x : hiddenSizes) {
+      h.add(x);
+    }
+    o.add("hidden_sizes", h);
+    o.addProperty("nonlinearity", nonlinearity);
+    o.addProperty("init_std", initStd);
+    o.addProperty("min_std", minStd);
+    return o;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PolicySpec p && type.equals(p.type) && Arrays.equals(hiddenSizes, p.hiddenSizes)
+        && nonlinearity.equals(p.nonlinearity) && initStd == p.initStd && minStd == p.minStd;
+  }
+
+  @Override
+  public int hashCode() {
+    return type.hashCode() * 31 + Arrays.hashCode(hiddenSizes);
+  }
+
+  @Override
+  public String toString() {
+    return toJson().toString();
+  }
+}

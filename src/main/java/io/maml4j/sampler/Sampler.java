@@ -1,0 +1,17 @@
+package io.maml4j.sampler;
+
+import io.maml4j.env.Task;
+import io.maml4j.policy.Params;
+import io.maml4j.policy.Policy;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** Collects episodes of a policy on a batch of tasks (Finn et al. 2017, Algorithm 3 lines 5 and 8). */
+public interface Sampler {
+  /**
+   * Runs {@code episodesPerTask} episodes on each task.
+   *
+   * @param params shared by all tasks, or stacked per task (leading axis of size tasks.size())
+   */
+  Episodes sample(Policy policy, Params params, List<Task> tasks, int episodesPerTask, SplittableRandom rng);
+}

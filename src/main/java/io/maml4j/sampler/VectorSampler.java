@@ -1,0 +1,112 @@
+package io.maml4j.sampler;
+
+import io.maml4j.autodiff.Arena;
+import io.maml4j.autodiff.Tape;
+import io.maml4j.autodiff.Tensor;
+import io.maml4j.env.Discrete;
+import io.maml4j.env.StepResult;
+import io.maml4j.env.Task;
+import io.maml4j.env.TaskDistribution;
+import io.maml4j.env.VectorEnvironment;
+import io.maml4j.policy.Params;
+import io.maml4j.policy.Policy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Steps all T x K episodes of a meta-batch together: one policy forward per time step for every
+ * live episode of every task, then one vectorised environment step.
+ */
+public final class VectorSampler implements Sampler {
+  private final TaskDistribution distribution;
+  private final boolean deterministic;
+
+  /** Samples actions from the policy's distribution. */
+  public VectorSampler(TaskDistribution distribution) {
+    this(distribution, false);
+  }
+
+  /** @param deterministic take the distribution's mode instead of sampling (for evaluation) */
+  public VectorSampler(TaskDistribution distribution, boolean deterministic) {
+    this.distribution = distribution;
+    this.deterministic = deterministic;
+  }
+
+  @Override
+  public Episodes sample(Policy policy, Params params, List<Task> tasks, int k, SplittableRandom rng) {
+    if (k <= 0) {
+      throw new IllegalArgumentException("episodes per task must be greater than 0, got " + k);
+    }
+    int nTasks = tasks.size();
+    int n = nTasks * k;
+    int horizon = distribution.horizon();
+    int obsDim = policy.observationSpace().flatSize();
+    int actDim = policy.actionSpace().flatSize();
+    DataType type = params.list().get(0).dataType();
+    List<Task> perEnv = new ArrayList<>(n);
+    for (Task t : tasks) {
+      for (int e = 0; e < k; e++) {
+        perEnv.add(t);
+      }
+    }
+    double[] obsBuf = new double[n * horizon * obsDim];
+    double[] actBuf = new double[n * horizon * actDim];
+    double[] rewBuf = new double[n * horizon];
+    int[] lengths = new int[n];
+    boolean[] terminated = new boolean[n];
+    double[] finalObs = new double[n * obsDim];
+    long[] seeds = new long[n];
+    for (int i = 0; i < n; i++) {
+      seeds[i] = rng.nextLong();
+    }
+    boolean discrete = policy.actionSpace() instanceof Discrete;
+    try (VectorEnvironment venv = distribution.makeVector(perEnv); Tape.Scope ng = Tape.noGrad()) {
+      double[][] obs = venv.reset(seeds);
+      boolean[] active = new boolean[n];
+      java.util.Arrays.fill(active, true);
+      int live = n;
+      double[] flat = new double[n * obsDim];
+      double[][] actions = new double[n][actDim];
+      for (int h = 0; h < horizon && live > 0; h++) {
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(obs[i], 0, flat, i * obsDim, obsDim);
+          if (active[i]) {
+            System.arraycopy(obs[i], 0, obsBuf, (i * horizon + h) * obsDim, obsDim);
+          }
+        }
+        double[] a;
+        try (Arena arena = Arena.open()) {
+          Tensor o = Tensor.of(flat, type, nTasks, k, obsDim);
+          var dist = policy.forward(params, o);
+          a = deterministic ? dist.mode() : dist.sample(rng);
+        }
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(a, i * actDim, actions[i], 0, actDim);
+        }
+        StepResult[] res = venv.step(actions, active);
+        for (int i = 0; i < n; i++) {
+          if (!active[i]) {
+            continue;
+          }
+          StepResult r = res[i];
+          System.arraycopy(actions[i], 0, actBuf, (i * horizon + h) * actDim, actDim);
+          if (discrete) {
+            actBuf[(i * horizon + h) * actDim] = actions[i][0];
+          }
+          rewBuf[i * horizon + h] = r.reward();
+          lengths[i] = h + 1;
+          obs[i] = r.observation();
+          if (r.terminated() || r.truncated() || h == horizon - 1) {
+            active[i] = false;
+            live--;
+            terminated[i] = r.terminated();
+            System.arraycopy(obs[i], 0, finalObs, i * obsDim, obsDim);
+          }
+        }
+      }
+    }
+    return new Episodes(tasks, k, horizon, obsDim, actDim, obsBuf, actBuf, rewBuf, lengths, terminated, finalObs);
+  }
+}

@@ -1,0 +1,146 @@
+package io.maml4j.meta;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.maml4j.autodiff.Grad;
+import io.maml4j.autodiff.Tensor;
+import io.maml4j.baseline.Advantages;
+import io.maml4j.baseline.LinearFeatureBaseline;
+import io.maml4j.env.Task;
+import io.maml4j.envs.Navigation2D;
+import io.maml4j.policy.Params;
+import io.maml4j.policy.Policies;
+import io.maml4j.policy.Policy;
+import io.maml4j.policy.PolicySpec;
+import io.maml4j.sampler.Episodes;
+import io.maml4j.sampler.VectorSampler;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The MAML meta-gradient and TRPO curvature against finite differences, in float64. */
+class MamlTrpoTest {
+  private final Navigation2D nav = new Navigation2D(-0.5, 0.5, 6);
+  private final Policy policy = Policies.create(
+      new PolicySpec("gaussian-mlp", new int[] {5, 4}, "tanh", 1.0, 1e-6), nav.observationSpace(), nav.actionSpace());
+
+  private record Fixture(Params theta, Batch train, Batch valid, Tensor oldLogProb) {}
+
+  private Fixture fixture(MamlConfig cfg, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    Params theta = policy.init(rng, DataType.DOUBLE);
+    // Perturb log-std and biases away from their special initial values.
+    theta = theta.map(t -> Tensor.variable(t.value().add(GradCheckRandom.uniform(rng, t.shape(), 0.2))));
+    List<Task> tasks = nav.sample(2, rng);
+    VectorSampler sampler = new VectorSampler(nav);
+    LinearFeatureBaseline bl = new LinearFeatureBaseline();
+    Episodes tr = sampler.sample(policy, theta, tasks, 3, rng);
+    Batch train = Batch.of(tr, Advantages.compute(tr, 0.99, 1.0, bl, true), DataType.DOUBLE);
+    MamlTrpo maml = new MamlTrpo(policy, cfg);
+    Params adapted = maml.adapt(theta, train);
+    Episodes va = sampler.sample(policy, adapted, tasks, 3, rng);
+    Batch valid = Batch.of(va, Advantages.compute(va, 0.99, 1.0, bl, true), DataType.DOUBLE);
+    Tensor old = policy.forward(adapted, valid.observations()).logProb(valid.actions()).detach();
+    return new Fixture(theta, train, valid, old);
+  }
+
+  private static double relErr(double a, double b) {
+    return Math.abs(a - b) / Math.max(1e-3, Math.max(Math.abs(a), Math.abs(b)));
+  }
+
+  @Test
+  void metaGradientMatchesFiniteDifferencesThroughTheInnerStep() {
+    for (int steps : new int[] {1, 2}) {
+      MamlConfig cfg = new MamlConfig(0.5, steps, false, 0.01, 10, 1e-5, 15, 0.8);
+      MamlTrpo maml = new MamlTrpo(policy, cfg);
+      Fixture f = fixture(cfg, 11 + steps);
+      Params g = maml.metaGradient(f.theta, f.train, f.valid, f.oldLogProb);
+      double worst = 0;
+      double h = 1e-6;
+      for (String name : f.theta.names()) {
+        INDArray x = f.theta.get(name).value();
+        for (long j = 0; j < x.length(); j++) {
+          double x0 = x.getDouble(j);
+          x.putScalar(j, x0 + h);
+          double fp = maml.objective(f.theta.asVariables(), f.train, f.valid, f.oldLogProb).item();
+          x.putScalar(j, x0 - h);
+          double fm = maml.objective(f.theta.asVariables(), f.train, f.valid, f.oldLogProb).item();
+          x.putScalar(j, x0);
+          double fd = (fp - fm) / (2 * h);
+          worst = Math.max(worst, relErr(fd, g.get(name).value().getDouble(j)));
+        }
+      }
+      assertTrue(worst <= 1e-6, steps + " inner steps: worst relative error " + worst);
+    }
+  }
+
+  @Test
+  void firstOrderSwitchDropsTheSecondOrderTerm() {
+    MamlConfig second = new MamlConfig(0.5, 1, false, 0.01, 10, 1e-5, 15, 0.8);
+    MamlConfig first = new MamlConfig(0.5, 1, true, 0.01, 10, 1e-5, 15, 0.8);
+    Fixture f = fixture(second, 5);
+    Params g2 = new MamlTrpo(policy, second).metaGradient(f.theta, f.train, f.valid, f.oldLogProb);
+    Params g1 = new MamlTrpo(policy, first).metaGradient(f.theta, f.train, f.valid, f.oldLogProb);
+    double diff = g2.zip(g1, Tensor::sub).map(Tensor::square).list().stream().mapToDouble(t -> t.sum().item()).sum();
+    double norm = g2.map(Tensor::square).list().stream().mapToDouble(t -> t.sum().item()).sum();
+    assertTrue(Math.sqrt(diff / norm) > 1e-3, "first-order gradient equals second-order: " + diff);
+    // First order: the meta-gradient is the post-adaptation gradient at θ' summed over tasks.
+    Adaptation a = Adaptation.adapt(policy, f.theta.detach(), f.train, 0.5, 1, false);
+    Params phi = a.params().asVariables();
+    Tensor loss = Losses.surrogate(policy.forward(phi, f.valid.observations()), f.oldLogProb, f.valid);
+    List<Tensor> gphi = Grad.grad(loss, phi.list(), false);
+    for (int i = 0; i < gphi.size(); i++) {
+      Tensor summed = gphi.get(i).sum(0).reshape(g1.list().get(i).shape());
+      double err = summed.sub(g1.list().get(i)).square().sum().item();
+      assertTrue(err < 1e-20, "first-order gradient differs from gradient at θ': " + err);
+    }
+  }
+
+  @Test
+  void curvatureIsTheKlHessianThroughTheAdaptation() {
+    MamlConfig cfg = new MamlConfig(0.5, 1, false, 0.01, 10, 0.0, 15, 0.8);
+    MamlTrpo maml = new MamlTrpo(policy, cfg);
+    Fixture f = fixture(cfg, 3);
+    SplittableRandom rng = new SplittableRandom(9);
+    Params v = f.theta.map(t -> Tensor.constant(GradCheckRandom.uniform(rng, t.shape(), 1.0)));
+    Params fast = maml.curvature(f.theta.asVariables(), f.train, f.valid).apply(v);
+    // Brute force: differentiate the KL twice through the adaptation (third-order tape).
+    Params vars = f.theta.asVariables();
+    Adaptation a = maml.differentiableAdaptation(vars, f.train);
+    var old = policy.forward(a.params(), f.valid.observations()).detach();
+    Adaptation a2 = maml.differentiableAdaptation(vars, f.train);
+    Tensor kl = Losses.kl(old, policy.forward(a2.params(), f.valid.observations()), f.valid);
+    Params g = Params.of(vars.names(), Grad.grad(kl, vars.list(), true));
+    Params hv = Params.of(vars.names(), Grad.grad(g.dot(v), vars.list(), false));
+    double worst = 0;
+    for (String n : vars.names()) {
+      double[] x = fast.get(n).toDoubles();
+      double[] y = hv.get(n).toDoubles();
+      for (int i = 0; i < x.length; i++) {
+        worst = Math.max(worst, relErr(x[i], y[i]));
+      }
+    }
+    assertTrue(worst < 1e-8, "J^T F J differs from the brute-force Hessian: " + worst);
+  }
+
+  @Test
+  void trpoStepImprovesTheSurrogateWithinMaxKl() {
+    MamlConfig cfg = new MamlConfig(0.1, 1, false, 0.01, 10, 1e-5, 15, 0.8);
+    MamlTrpo maml = new MamlTrpo(policy, cfg);
+    Fixture f = fixture(cfg, 21);
+    MetaLearner.StepResult r = maml.step(f.theta, f.train, f.valid);
+    assertTrue(r.accepted());
+    assertTrue(r.kl() <= cfg.maxKl(), "kl " + r.kl());
+    assertTrue(r.lossAfter() < r.lossBefore());
+    // Recompute independently: KL between the old and new adapted policies.
+    Params oldAdapted = maml.adapt(f.theta, f.train);
+    Params newAdapted = maml.adapt(r.theta(), f.train);
+    double kl = Losses.kl(policy.forward(oldAdapted, f.valid.observations()),
+        policy.forward(newAdapted, f.valid.observations()), f.valid).item();
+    assertEquals(r.kl(), kl, 1e-9);
+    assertTrue(kl <= cfg.maxKl());
+  }
+}
