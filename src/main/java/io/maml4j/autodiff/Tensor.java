@@ -37,6 +37,11 @@ public final class Tensor {
     this.op = op;
   }
 
+  /** Floating-point operations done by matrix products in this process so far. */
+  public static long gemmFlops() {
+    return Kernels.GEMM_FLOPS.get();
+  }
+
   /** A leaf that gradients are never taken with respect to. */
   public static Tensor constant(INDArray value) {
     return new Tensor(value, false, NO_INPUTS, null, "const");

@@ -1,0 +1,121 @@
+package io.maml4j.cli;
+
+import io.maml4j.autodiff.Tensor;
+import io.maml4j.envs.EnvRegistry;
+import io.maml4j.env.TaskDistribution;
+import io.maml4j.policy.Params;
+import io.maml4j.policy.Policies;
+import io.maml4j.policy.Policy;
+import io.maml4j.policy.PolicySpec;
+import io.maml4j.train.IterationMetrics;
+import io.maml4j.train.TrainConfig;
+import io.maml4j.train.Trainer;
+import io.maml4j.train.TrainingListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code maml4j bench}: median wall time of a meta-iteration with the default config, split into
+ * sampling, adaptation and meta-step, with matrix-product throughput and peak memory.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmark meta-iterations of the default 2D-navigation config.")
+public final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--env", defaultValue = "environments/navigation-2d.json", description = "Environment spec.")
+  Path env;
+
+  @Option(names = "--iterations", defaultValue = "20", description = "Measured iterations (default ${DEFAULT-VALUE}).")
+  int iterations;
+
+  @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured warm-up iterations (default ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--dtype", defaultValue = "float32", description = "float32 or float64.")
+  String dtype;
+
+  @Override
+  public Integer call() {
+    TaskDistribution dist = EnvRegistry.load(env);
+    TrainConfig d = TrainConfig.defaults();
+    TrainConfig cfg = new TrainConfig(d.metaBatchSize(), d.fastBatchSize(), warmup + iterations, d.gamma(),
+        d.gaeLambda(), d.maml(), dtype, d.seed());
+    Policy policy = Policies.create(PolicySpec.defaultGaussian(), dist.observationSpace(), dist.actionSpace());
+    Trainer trainer = new Trainer(dist, policy, cfg);
+    List<double[]> rows = new ArrayList<>();
+    long[] flops = new long[1];
+    List<Long> rss = new ArrayList<>();
+    TrainingListener probe = new TrainingListener() {
+      long flopsAtStart;
+
+      @Override
+      public void onIteration(IterationMetrics m, Params theta) {
+        if (m.iteration() == warmup - 1 || (warmup == 0 && m.iteration() == 0)) {
+          flopsAtStart = Tensor.gemmFlops();
+        }
+        if (m.iteration() >= warmup) {
+          rows.add(new double[] {m.samplingSeconds(), m.adaptationSeconds(), m.metaStepSeconds(), m.totalSeconds()});
+          flops[0] = Tensor.gemmFlops() - flopsAtStart;
+          rss.add(currentRss());
+          System.err.printf("iteration %d: %.3f s (sampling %.3f, adaptation %.3f, meta-step %.3f), RSS %d MB%n",
+              m.iteration(), m.totalSeconds(), m.samplingSeconds(), m.adaptationSeconds(), m.metaStepSeconds(),
+              rss.get(rss.size() - 1) >> 20);
+        }
+      }
+    };
+    trainer.run(trainer.initialParams(), 0, 0, List.of(probe));
+    double[] med = new double[4];
+    double totalTime = 0;
+    for (int c = 0; c < 4; c++) {
+      final int col = c;
+      med[c] = median(rows.stream().mapToDouble(r -> r[col]).toArray());
+    }
+    for (double[] r : rows) {
+      totalTime += r[3];
+    }
+    System.out.printf("maml4j bench: %s, default config (20 tasks x 20 episodes, 64-64 tanh, %s), %d iterations after %d warm-up%n",
+        dist.name(), dtype, iterations, warmup);
+    System.out.printf("median meta-iteration   %.3f s%n", med[3]);
+    System.out.printf("  sampling              %.3f s%n", med[0]);
+    System.out.printf("  adaptation            %.3f s%n", med[1]);
+    System.out.printf("  meta-step (TRPO)      %.3f s%n", med[2]);
+    System.out.printf("matrix products         %.1f GFLOP per iteration, %.1f GFLOP/s over the whole iteration%n",
+        flops[0] / 1e9 / Math.max(1, rows.size()), flops[0] / 1e9 / totalTime);
+    System.out.printf("peak RSS                %d MB (first measured iteration %d MB, last %d MB)%n",
+        peakRss() >> 20, rss.isEmpty() ? 0 : rss.get(0) >> 20, rss.isEmpty() ? 0 : rss.get(rss.size() - 1) >> 20);
+    return 0;
+  }
+
+  static double median(double[] x) {
+    double[] s = x.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n == 0 ? Double.NaN : n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+  }
+
+  static long peakRss() {
+    return statusField("VmHWM:");
+  }
+
+  static long currentRss() {
+    return statusField("VmRSS:");
+  }
+
+  private static long statusField(String key) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith(key)) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+}

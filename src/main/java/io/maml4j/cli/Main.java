@@ -1,0 +1,48 @@
+package io.maml4j.cli;
+
+import io.maml4j.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code maml4j} command. */
+@Command(name = "maml4j", mixinStandardHelpOptions = true, version = "maml4j " + Main.VERSION,
+    description = "Model-Agnostic Meta-Learning for reinforcement learning, on ND4J.",
+    subcommands = {TrainCommand.class, BenchCommand.class})
+public final class Main implements Runnable {
+  public static final String VERSION = "0.1.0";
+
+  static {
+    // JavaCPP otherwise reads /proc on every off-heap allocation to police physical memory,
+    // which costs more than the arithmetic on this workload.
+    if (System.getProperty("org.bytedeco.javacpp.maxphysicalbytes") == null) {
+      System.setProperty("org.bytedeco.javacpp.maxphysicalbytes", "0");
+    }
+  }
+
+  @Override
+  public void run() {
+    CommandLine.usage(this, System.out);
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns the exit code: 0 ok, 2 bad input, 1 failure. */
+  public static int execute(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
+      if (ex instanceof ConfigException) {
+        cmd.getErr().println("maml4j: error: " + ex.getMessage());
+        return 2;
+      }
+      if (ex instanceof IllegalArgumentException) {
+        cmd.getErr().println("maml4j: error: " + ex.getMessage());
+        return 2;
+      }
+      cmd.getErr().println("maml4j: failed: " + ex);
+      return 1;
+    });
+    return cl.execute(args);
+  }
+}

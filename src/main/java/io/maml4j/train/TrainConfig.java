@@ -1,0 +1,102 @@
+package io.maml4j.train;
+
+import com.google.gson.JsonObject;
+import io.maml4j.config.ConfigException;
+import io.maml4j.config.Fields;
+import io.maml4j.meta.MamlConfig;
+import java.util.List;
+
+/**
+ * Training hyperparameters, named as in pytorch-maml-rl's configs and defaulting to its 2D
+ * navigation values.
+ *
+ * @param metaBatchSize tasks per meta-batch (T)
+ * @param fastBatchSize episodes per task (K)
+ * @param numBatches meta-iterations
+ * @param gamma discount
+ * @param gaeLambda GAE λ
+ * @param dtype {@code float32} or {@code float64}
+ * @param seed base seed; iteration i draws from a stream derived from (seed, i)
+ */
+public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, double gamma, double gaeLambda,
+    MamlConfig maml, String dtype, long seed) {
+  public static final List<String> DTYPES = List.of("float32", "float64");
+
+  public TrainConfig {
+    if (metaBatchSize < 1) {
+      throw new IllegalArgumentException("meta_batch_size must be at least 1, got " + metaBatchSize);
+    }
+    if (fastBatchSize < 1) {
+      throw new IllegalArgumentException("fast_batch_size must be at least 1, got " + fastBatchSize);
+    }
+    if (numBatches < 0) {
+      throw new IllegalArgumentException("num_batches must be at least 0, got " + numBatches);
+    }
+    if (!(gamma > 0 && gamma <= 1)) {
+      throw new IllegalArgumentException("gamma must be in (0, 1], got " + gamma);
+    }
+    if (!(gaeLambda >= 0 && gaeLambda <= 1)) {
+      throw new IllegalArgumentException("gae_lambda must be in [0, 1], got " + gaeLambda);
+    }
+    if (!DTYPES.contains(dtype)) {
+      throw new IllegalArgumentException("dtype must be one of " + DTYPES + ", got " + dtype);
+    }
+  }
+
+  public static TrainConfig defaults() {
+    return new TrainConfig(20, 20, 500, 0.99, 1.0, MamlConfig.defaults(), "float32", 1);
+  }
+
+  /** This config with the fields present in {@code f} overridden; unknown fields are errors. */
+  public TrainConfig merge(Fields f) {
+    MamlConfig m = maml;
+    try {
+      TrainConfig out = new TrainConfig(
+          f.integer("meta_batch_size", metaBatchSize, 1, 1 << 20),
+          f.integer("fast_batch_size", fastBatchSize, 1, 1 << 20),
+          f.integer("num_batches", numBatches, 0, Integer.MAX_VALUE),
+          f.number("gamma", gamma, 0, 1),
+          f.number("gae_lambda", gaeLambda, 0, 1),
+          new MamlConfig(
+              f.positive("fast_lr", m.fastLr()),
+              f.integer("num_steps", m.innerSteps(), 1, 1000),
+              f.bool("first_order", m.firstOrder()),
+              f.positive("max_kl", m.maxKl()),
+              f.integer("cg_iters", m.cgIters(), 1, 10_000),
+              f.number("cg_damping", m.cgDamping(), 0, Double.MAX_VALUE),
+              f.integer("ls_max_steps", m.lsMaxSteps(), 1, 10_000),
+              f.number("ls_backtrack_ratio", m.lsBacktrackRatio(), 1e-9, 1 - 1e-9)),
+          f.choice("dtype", dtype, DTYPES),
+          f.longValue("seed", seed));
+      f.finish();
+      return out;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(f.source() + ": " + e.getMessage(), e);
+    }
+  }
+
+  public JsonObject toJson() {
+    JsonObject o = new JsonObject();
+    o.addProperty("meta_batch_size", metaBatchSize);
+    o.addProperty("fast_batch_size", fastBatchSize);
+    o.addProperty("num_batches", numBatches);
+    o.addProperty("gamma", gamma);
+    o.addProperty("gae_lambda", gaeLambda);
+    o.addProperty("fast_lr", maml.fastLr());
+    o.addProperty("num_steps", maml.innerSteps());
+    o.addProperty("first_order", maml.firstOrder());
+    o.addProperty("max_kl", maml.maxKl());
+    o.addProperty("cg_iters", maml.cgIters());
+    o.addProperty("cg_damping", maml.cgDamping());
+    o.addProperty("ls_max_steps", maml.lsMaxSteps());
+    o.addProperty("ls_backtrack_ratio", maml.lsBacktrackRatio());
+    o.addProperty("dtype", dtype);
+    o.addProperty("seed", seed);
+    return o;
+  }
+
+  public org.nd4j.linalg.api.buffer.DataType dataType() {
+    return dtype.equals("float64") ? org.nd4j.linalg.api.buffer.DataType.DOUBLE
+        : org.nd4j.linalg.api.buffer.DataType.FLOAT;
+  }
+}

@@ -1,0 +1,89 @@
+package io.maml4j.train;
+
+import io.maml4j.baseline.Advantages;
+import io.maml4j.baseline.LinearFeatureBaseline;
+import io.maml4j.env.Task;
+import io.maml4j.env.TaskDistribution;
+import io.maml4j.meta.Batch;
+import io.maml4j.meta.MamlTrpo;
+import io.maml4j.meta.MetaLearner;
+import io.maml4j.policy.Params;
+import io.maml4j.policy.Policy;
+import io.maml4j.sampler.Episodes;
+import io.maml4j.sampler.Sampler;
+import io.maml4j.sampler.VectorSampler;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * MAML meta-training (Finn et al. 2017, Algorithm 3). Iteration i draws all its randomness from
+ * a stream derived from (seed, i) alone, so a run resumed from a checkpoint reproduces the
+ * uninterrupted run exactly.
+ */
+public final class Trainer {
+  private final TaskDistribution distribution;
+  private final Policy policy;
+  private final TrainConfig config;
+  private final Sampler sampler;
+  private final MetaLearner learner;
+  private final LinearFeatureBaseline baseline = new LinearFeatureBaseline();
+
+  public Trainer(TaskDistribution distribution, Policy policy, TrainConfig config) {
+    this.distribution = distribution;
+    this.policy = policy;
+    this.config = config;
+    this.sampler = new VectorSampler(distribution);
+    this.learner = new MamlTrpo(policy, config.maml());
+  }
+
+  /** Fresh meta-parameters for this run's seed. */
+  public Params initialParams() {
+    return policy.init(new SplittableRandom(config.seed()), config.dataType());
+  }
+
+  /** The random stream of one iteration. */
+  static SplittableRandom iterationRandom(long seed, int iteration) {
+    return new SplittableRandom(new SplittableRandom(seed).split().nextLong() ^ (0x9E3779B97F4A7C15L * (iteration + 1)));
+  }
+
+  /** Runs iterations {@code start} .. numBatches-1 from θ and returns the final θ. */
+  public Params run(Params theta, int start, long envStepsSoFar, List<TrainingListener> listeners) {
+    for (TrainingListener l : listeners) {
+      l.onStart(start, config.numBatches());
+    }
+    long total = envStepsSoFar;
+    for (int it = start; it < config.numBatches(); it++) {
+      SplittableRandom rng = iterationRandom(config.seed(), it);
+      long t0 = System.nanoTime();
+      List<Task> tasks = distribution.sample(config.metaBatchSize(), rng);
+      Episodes pre = sampler.sample(policy, theta, tasks, config.fastBatchSize(), rng);
+      Batch train = batch(pre);
+      long t1 = System.nanoTime();
+      Params adapted = learner.adapt(theta, train);
+      long t2 = System.nanoTime();
+      Episodes post = sampler.sample(policy, adapted, tasks, config.fastBatchSize(), rng);
+      Batch valid = batch(post);
+      long t3 = System.nanoTime();
+      MetaLearner.StepResult step = learner.step(theta, train, valid);
+      long t4 = System.nanoTime();
+      theta = step.theta();
+      long steps = pre.steps() + post.steps();
+      total += steps;
+      IterationMetrics m = new IterationMetrics(it, pre.meanReturn(), post.meanReturn(), step.lossBefore(),
+          step.lossAfter(), step.kl(), step.accepted(), step.lineSearchSteps(),
+          ((t1 - t0) + (t3 - t2)) / 1e9, (t2 - t1) / 1e9, (t4 - t3) / 1e9, steps, total);
+      for (TrainingListener l : listeners) {
+        l.onIteration(m, theta);
+      }
+    }
+    for (TrainingListener l : listeners) {
+      l.onEnd(theta);
+    }
+    return theta;
+  }
+
+  private Batch batch(Episodes ep) {
+    double[] adv = Advantages.compute(ep, config.gamma(), config.gaeLambda(), baseline, true);
+    return Batch.of(ep, adv, config.dataType());
+  }
+}
