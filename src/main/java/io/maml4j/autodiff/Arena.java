@@ -35,6 +35,25 @@ public final class Arena implements AutoCloseable {
     return a;
   }
 
+  /** The innermost open arena of this thread, or null. */
+  static Arena current() {
+    return CURRENT.get();
+  }
+
+  /**
+   * Runs {@code body} with {@code owner} as the current arena, so that what it allocates lives
+   * as long as {@code owner} (null: the garbage-collected heap) rather than the caller's arena.
+   */
+  static <T> T within(Arena owner, java.util.function.Supplier<T> body) {
+    Arena before = CURRENT.get();
+    CURRENT.set(owner);
+    try {
+      return body.get();
+    } finally {
+      CURRENT.set(before);
+    }
+  }
+
   static INDArray track(INDArray array) {
     Arena a = CURRENT.get();
     if (a != null) {

@@ -8,6 +8,8 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
@@ -25,6 +27,25 @@ final class Kernels {
   static final AtomicLong GEMM_FLOPS = new AtomicLong();
 
   private Kernels() {}
+
+  static final boolean PROFILE = Boolean.getBoolean("maml4j.profile");
+  static final java.util.Map<String, long[]> TIMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+  static void record(String op, long t0) {
+    if (PROFILE) {
+      long[] a = TIMES.computeIfAbsent(op, k -> new long[2]);
+      a[0] += System.nanoTime() - t0;
+      a[1]++;
+    }
+  }
+
+  /** Per-kernel time and call counts, when run with -Dmaml4j.profile=true. */
+  static String profile() {
+    StringBuilder sb = new StringBuilder();
+    TIMES.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0]))
+        .forEach(e -> sb.append(String.format("%-14s %8.1f ms %8d calls%n", e.getKey(), e.getValue()[0] / 1e6, e.getValue()[1])));
+    return sb.toString();
+  }
 
   static INDArray uninit(INDArray like, long... shape) {
     return Arena.track(Nd4j.createUninitialized(like.dataType(), shape));
@@ -48,6 +69,7 @@ final class Kernels {
   enum Binary { ADD, SUB, MUL, DIV }
 
   static INDArray binary(Binary op, INDArray a, INDArray b) {
+    long t0 = System.nanoTime();
     INDArray z = uninit(a, broadcastShape(a.shape(), b.shape()));
     INDArray[] in = {a, b};
     INDArray[] out = {z};
@@ -57,10 +79,13 @@ final class Kernels {
       case MUL -> Nd4j.exec(new MulOp(in, out));
       case DIV -> Nd4j.exec(new DivOp(in, out));
     }
+    record(op.name() + (java.util.Arrays.equals(a.shape(), b.shape()) ? "" : "-bc"), t0);
     return z;
   }
 
   static INDArray exp(INDArray a) {
+    long t0 = System.nanoTime();
+    record("exp", t0);
     INDArray z = uninit(a, a.shape());
     Nd4j.getExecutioner().exec(new Exp(a, z));
     return z;
@@ -73,17 +98,27 @@ final class Kernels {
   }
 
   static INDArray tanh(INDArray a) {
+    long t0 = System.nanoTime();
     INDArray z = uninit(a, a.shape());
     Nd4j.getExecutioner().exec(new Tanh(a, z));
+    record("tanh", t0);
     return z;
   }
 
   static INDArray scale(INDArray a, double c) {
-    return Arena.track(a.mul(c));
+    long t0 = System.nanoTime();
+    INDArray z = uninit(a, a.shape());
+    Nd4j.getExecutioner().exec(new ScalarMultiplication(a, null, z, c));
+    record("scale", t0);
+    return z;
   }
 
   static INDArray addScalar(INDArray a, double c) {
-    return Arena.track(a.add(c));
+    long t0 = System.nanoTime();
+    INDArray z = uninit(a, a.shape());
+    Nd4j.getExecutioner().exec(new ScalarAdd(a, null, z, c));
+    record("addScalar", t0);
+    return z;
   }
 
   /** 1 where {@code a > c}, else 0. */
@@ -101,7 +136,17 @@ final class Kernels {
 
   /** Sums over the given axes keeping them as size 1. */
   static INDArray sumKeep(INDArray a, int... axes) {
-    return Arena.track(a.sum(true, axes));
+    long t0 = System.nanoTime();
+    INDArray r;
+    if (a.rank() == 3 && axes.length == 1 && axes[0] == 1 && a.size(1) > 64) {
+      // ND4J's reduction along a middle axis is ~10x slower than a batched product with ones.
+      INDArray ones = Arena.track(Nd4j.ones(a.dataType(), a.size(0), 1, a.size(1)));
+      r = matmulImpl(ones, a, false, false);
+    } else {
+      r = Arena.track(a.sum(true, axes));
+    }
+    record("sumKeep", t0);
+    return r;
   }
 
   static INDArray reshape(INDArray a, long... shape) {
@@ -120,8 +165,11 @@ final class Kernels {
       System.arraycopy(s, 0, padded, shape.length - s.length, s.length);
       src = reshape(a, padded);
     }
-    INDArray z = uninit(a, shape);
-    z.assign(src.broadcast(shape));
+    long t0 = System.nanoTime();
+    // INDArray.broadcast() takes ~40 ms for 2.5M floats here; adding into zeros broadcasts natively.
+    INDArray z = Arena.track(Nd4j.create(a.dataType(), shape));
+    Nd4j.exec(new AddOp(new INDArray[] {z, src}, new INDArray[] {z}));
+    record("broadcastTo", t0);
     return z;
   }
 
@@ -148,6 +196,15 @@ final class Kernels {
    * leading size (one BLAS call per batch entry, on contiguous slices).
    */
   static INDArray matmul(INDArray a, INDArray b, boolean ta, boolean tb) {
+    long t0 = System.nanoTime();
+    try {
+      return matmulImpl(a, b, ta, tb);
+    } finally {
+      record("matmul" + a.rank(), t0);
+    }
+  }
+
+  private static INDArray matmulImpl(INDArray a, INDArray b, boolean ta, boolean tb) {
     if (a.rank() == 2 && b.rank() == 2) {
       long m = ta ? a.size(1) : a.size(0);
       long k = ta ? a.size(0) : a.size(1);
@@ -189,6 +246,9 @@ final class Kernels {
   }
 
   private static INDArray contiguous(INDArray a) {
+    if (!(a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a))) {
+      record("dup", System.nanoTime());
+    }
     boolean dense = a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
     return dense ? a : Arena.track(a.dup('c'));
   }

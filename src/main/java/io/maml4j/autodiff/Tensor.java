@@ -28,6 +28,8 @@ public final class Tensor {
   private final Tensor[] inputs;
   private final Backward backward;
   private final String op;
+  // The arena this node was created in: caches attached to the node must live exactly as long.
+  private final Arena owner = Arena.current();
 
   private Tensor(INDArray value, boolean requiresGrad, Tensor[] inputs, Backward backward, String op) {
     this.value = value;
@@ -40,6 +42,11 @@ public final class Tensor {
   /** Floating-point operations done by matrix products in this process so far. */
   public static long gemmFlops() {
     return Kernels.GEMM_FLOPS.get();
+  }
+
+  /** Per-kernel timings when profiling is on (-Dmaml4j.profile=true); empty otherwise. */
+  public static String profile() {
+    return Kernels.profile();
   }
 
   /** A leaf that gradients are never taken with respect to. */
@@ -195,21 +202,28 @@ public final class Tensor {
   public Tensor tanh() {
     INDArray y = Kernels.tanh(value);
     Tensor[] self = new Tensor[1];
-    Tensor out = node(y, "tanh", g -> new Tensor[] {tanhBackward(g, self[0])}, this);
+    Tensor out = node(y, "tanh", g -> new Tensor[] {g.mul(self[0].tanhDerivative())}, this);
     self[0] = out;
     return out;
   }
 
-  /** {@code g * (1 - y^2)}, fused because it sits on the hot path of every tanh layer. */
-  private static Tensor tanhBackward(Tensor g, Tensor y) {
-    INDArray oneMinusY2 = Kernels.addScalar(Kernels.binary(Kernels.Binary.MUL, y.value, y.value).negi(), 1.0);
-    INDArray v = Kernels.binary(Kernels.Binary.MUL, g.value, oneMinusY2);
-    // d/dg is (1 - y^2) again, so the same fused op keeps that term differentiable in y.
-    return node(v, "tanhBackward",
-        gg -> new Tensor[] {
-          g.requiresGrad ? tanhBackward(gg, y) : null,
-          y.requiresGrad ? gg.mul(g).mul(y).scale(-2.0) : null
-        }, g, y);
+  // 1 - y^2 of a tanh output y, computed once per node and reused by every backward pass
+  // through it (each conjugate-gradient iteration differentiates the same forward graph again).
+  private Tensor tanhDerivativeRecorded;
+  private Tensor tanhDerivativeConstant;
+
+  private Tensor tanhDerivative() {
+    boolean recorded = Tape.isRecording() && requiresGrad;
+    Tensor cached = recorded ? tanhDerivativeRecorded : tanhDerivativeConstant;
+    if (cached == null) {
+      cached = Arena.within(owner, () -> square().neg().addScalar(1.0));
+      if (recorded) {
+        tanhDerivativeRecorded = cached;
+      } else {
+        tanhDerivativeConstant = cached;
+      }
+    }
+    return cached;
   }
 
   /** Rectified linear unit; its derivative is taken as 0 at 0. */

@@ -88,6 +88,9 @@ public final class BenchCommand implements Callable<Integer> {
         flops[0] / 1e9 / Math.max(1, rows.size()), flops[0] / 1e9 / totalTime);
     System.out.printf("peak RSS                %d MB (first measured iteration %d MB, last %d MB)%n",
         peakRss() >> 20, rss.isEmpty() ? 0 : rss.get(0) >> 20, rss.isEmpty() ? 0 : rss.get(rss.size() - 1) >> 20);
+    if (Boolean.getBoolean("maml4j.profile")) {
+      System.out.print(Tensor.profile());
+    }
     return 0;
   }
 
