@@ -142,7 +142,8 @@ public final class MjSim implements AutoCloseable {
 
   /**
    * Sets the controls (length nu) used by following steps. MuJoCo clamps them to the ctrlrange
-   * of limited actuators; a NaN makes it zero all controls and count {@link MjWarning#BADCTRL}.
+   * of limited actuators; while any is NaN it applies zero to all actuators and counts {@link
+   * MjWarning#BADCTRL}, leaving the stored values as they are.
    */
   public void setCtrl(double[] values) {
     ensureUsable();

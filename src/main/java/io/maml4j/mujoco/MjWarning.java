@@ -22,6 +22,6 @@ public enum MjWarning {
   BADQVEL,
   /** Bad number in qacc; the simulation was reset. */
   BADQACC,
-  /** Bad number in ctrl; the controls were zeroed. */
+  /** Bad number in ctrl; all actuators got zero control for that step. */
   BADCTRL
 }
