@@ -4,8 +4,9 @@ package io.maml4j.mujoco;
  * The kinds of warning MuJoCo 2.2.2 counts per simulation ({@code mjtWarning}), in header order.
  *
  * <p>MuJoCo reports each kind once per {@code mjData} and then only counts it, so the counters
- * ({@link MjSim#warningCount(MjWarning)}) are the reliable signal. The {@code BAD*} kinds mean
- * the engine met a NaN, an infinity or a huge value and reset the simulation by itself.
+ * ({@link MjSim#warningCount(MjWarning)}) are the reliable signal. {@code BADQPOS}, {@code
+ * BADQVEL} and {@code BADQACC} mean the engine met a NaN, an infinity or a value above 1e10 and
+ * reset the simulation to its default state by itself, after which the counter reads 1.
  */
 public enum MjWarning {
   /** Near-singular inertia matrix. */
