@@ -2,7 +2,10 @@ package io.maml4j.autodiff;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A scope that owns every array created by {@link Tensor} operations while it is open, and
@@ -18,9 +21,57 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Arena implements AutoCloseable {
   private static final ThreadLocal<Arena> CURRENT = new ThreadLocal<>();
+  private static final java.util.concurrent.atomic.AtomicLong LIVE = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong PEAK = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong POOLED = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Diagnostics: bytes of arena arrays alive now, at peak, and held for reuse. */
+  public static String memoryReport() {
+    return String.format("arena arrays %d MB live, %d MB peak, %d MB pooled", LIVE.get() >> 20, PEAK.get() >> 20,
+        POOLED.get() >> 20);
+  }
+
+  private static final ThreadLocal<BufferPool> POOL = ThreadLocal.withInitial(BufferPool::new);
+
+  /**
+   * Released buffers kept for reuse, per thread. Freeing and re-allocating the same large
+   * buffers every conjugate-gradient iteration otherwise either fragments glibc's heap (resident
+   * memory grows without bound) or, with mmap-backed allocators, pays page faults on every
+   * allocation; ND4J workspaces do not fit a tape whose scopes nest and escape.
+   */
+  private static final class BufferPool {
+    private static final long MAX_BYTES = Long.getLong("maml4j.pool.bytes", 1L << 30);
+    private final java.util.Map<String, java.util.ArrayDeque<DataBuffer>> free = new java.util.HashMap<>();
+    private long bytes;
+
+    DataBuffer take(DataType type, long length) {
+      java.util.ArrayDeque<DataBuffer> q = free.get(type + ":" + length);
+      if (q == null || q.isEmpty()) {
+        return null;
+      }
+      DataBuffer b = q.pop();
+      bytes -= length * type.width();
+      POOLED.addAndGet(-length * type.width());
+      return b;
+    }
+
+    boolean give(DataBuffer b) {
+      long size = b.length() * b.dataType().width();
+      if (bytes + size > MAX_BYTES || b.length() < 4096) {
+        return false;
+      }
+      free.computeIfAbsent(b.dataType() + ":" + b.length(), k -> new java.util.ArrayDeque<>()).push(b);
+
+      bytes += size;
+      POOLED.addAndGet(size);
+      return true;
+    }
+  }
 
   private final Arena parent;
   private final List<INDArray> owned = new ArrayList<>();
+  // Allocated through allocate(): their buffers go back to the pool, the others are freed.
+  private final List<INDArray> pooled = new ArrayList<>();
   private final Thread owner = Thread.currentThread();
   private boolean closed;
 
@@ -64,7 +115,7 @@ public final class Arena implements AutoCloseable {
 
   /** Number of arrays this arena currently owns; for tests and diagnostics. */
   public int size() {
-    return owned.size();
+    return owned.size() + pooled.size();
   }
 
   /**
@@ -85,6 +136,28 @@ public final class Arena implements AutoCloseable {
     return copy;
   }
 
+  /**
+   * Allocates an uninitialised array owned by the current arena, reusing a buffer of the same
+   * size that an earlier arena on this thread released.
+   */
+  static INDArray allocate(DataType type, long... shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    DataBuffer buf = POOL.get().take(type, n);
+    long bytes = n * type.width();
+    long live = LIVE.addAndGet(bytes);
+    PEAK.accumulateAndGet(live, Math::max);
+    INDArray a = buf != null ? Nd4j.create(buf, shape, Nd4j.getStrides(shape, 'c'), 0, 'c', type)
+        : Nd4j.createUninitialized(type, shape);
+    Arena cur = CURRENT.get();
+    if (cur != null) {
+      cur.pooled.add(a);
+    }
+    return a;
+  }
+
   @Override
   public void close() {
     if (closed) {
@@ -97,12 +170,20 @@ public final class Arena implements AutoCloseable {
       throw new IllegalStateException("arenas must be closed innermost first");
     }
     closed = true;
+    BufferPool pool = POOL.get();
+    for (INDArray a : pooled) {
+      LIVE.addAndGet(-a.length() * a.dataType().width());
+      if (!pool.give(a.data())) {
+        a.close();
+      }
+    }
     for (INDArray a : owned) {
-      // Views share their base's buffer and cannot be closed on their own.
+      // Views share their base's buffer and cannot be released on their own.
       if (!a.wasClosed() && a.closeable()) {
         a.close();
       }
     }
+    pooled.clear();
     owned.clear();
     CURRENT.set(parent);
   }

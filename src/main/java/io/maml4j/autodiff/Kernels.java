@@ -48,7 +48,7 @@ final class Kernels {
   }
 
   static INDArray uninit(INDArray like, long... shape) {
-    return Arena.track(Nd4j.createUninitialized(like.dataType(), shape));
+    return Arena.allocate(like.dataType(), shape);
   }
 
   static long[] broadcastShape(long[] a, long[] b) {
@@ -167,7 +167,7 @@ final class Kernels {
     }
     long t0 = System.nanoTime();
     // INDArray.broadcast() takes ~40 ms for 2.5M floats here; adding into zeros broadcasts natively.
-    INDArray z = Arena.track(Nd4j.create(a.dataType(), shape));
+    INDArray z = uninit(a, shape).assign(0);
     Nd4j.exec(new AddOp(new INDArray[] {z, src}, new INDArray[] {z}));
     record("broadcastTo", t0);
     return z;

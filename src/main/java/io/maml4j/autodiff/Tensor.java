@@ -126,6 +126,17 @@ public final class Tensor {
     return backward;
   }
 
+  /** A constant copy of entries {@code from} (inclusive) to {@code to} of the leading axis. */
+  public Tensor slice(long from, long to) {
+    INDArray v = value.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to));
+    return constant(Arena.track(v.dup('c')));
+  }
+
+  /** A constant copy on the garbage-collected heap, outside every arena. */
+  public Tensor copyToHeap() {
+    return constant(value.dup());
+  }
+
   /** The same value, cut off from the graph. */
   public Tensor detach() {
     return constant(value);
@@ -216,7 +227,7 @@ public final class Tensor {
     boolean recorded = Tape.isRecording() && requiresGrad;
     Tensor cached = recorded ? tanhDerivativeRecorded : tanhDerivativeConstant;
     if (cached == null) {
-      cached = Arena.within(owner, () -> square().neg().addScalar(1.0));
+      cached = Arena.within(owner, this::oneMinusSquare);
       if (recorded) {
         tanhDerivativeRecorded = cached;
       } else {
@@ -224,6 +235,14 @@ public final class Tensor {
       }
     }
     return cached;
+  }
+
+  /** {@code 1 - x^2}, fused: it is kept alive for every tanh layer of a recorded graph. */
+  Tensor oneMinusSquare() {
+    INDArray v = Kernels.binary(Kernels.Binary.MUL, value, value);
+    Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction(v, null, v, 1.0));
+    Tensor x = this;
+    return node(v, "oneMinusSquare", g -> new Tensor[] {g.mul(x).scale(-2.0)}, this);
   }
 
   /** Rectified linear unit; its derivative is taken as 0 at 0. */

@@ -62,9 +62,12 @@ public final class BenchCommand implements Callable<Integer> {
           rows.add(new double[] {m.samplingSeconds(), m.adaptationSeconds(), m.metaStepSeconds(), m.totalSeconds()});
           flops[0] = Tensor.gemmFlops() - flopsAtStart;
           rss.add(currentRss());
-          System.err.printf("iteration %d: %.3f s (sampling %.3f, adaptation %.3f, meta-step %.3f), RSS %d MB%n",
+          Runtime rt = Runtime.getRuntime();
+          System.err.printf("iteration %d: %.3f s (sampling %.3f, adaptation %.3f, meta-step %.3f), RSS %d MB"
+                  + " (%s, Java heap %d MB)%n",
               m.iteration(), m.totalSeconds(), m.samplingSeconds(), m.adaptationSeconds(), m.metaStepSeconds(),
-              rss.get(rss.size() - 1) >> 20);
+              rss.get(rss.size() - 1) >> 20, io.maml4j.autodiff.Arena.memoryReport(),
+              (rt.totalMemory() - rt.freeMemory()) >> 20);
         }
       }
     };

@@ -9,7 +9,30 @@ import org.nd4j.linalg.api.buffer.DataType;
  * 1 / (K * length) on valid steps and 0 on padding, so that {@code sum(x * weights)} over a
  * task is the mean over its episodes of the per-episode time average, as in the references.
  */
-public record Batch(Tensor observations, Tensor actions, Tensor advantages, Tensor weights, int tasks) {
+public record Batch(Tensor observations, Tensor actions, Tensor advantages, Tensor weights, int tasks,
+    int totalTasks) {
+  /**
+   * @param tasks number of tasks in this batch (the leading axis)
+   * @param totalTasks number of tasks of the whole meta-batch, which losses average over; larger
+   *     than {@code tasks} when this batch is one slice of a meta-batch split across threads
+   */
+  public Batch {
+    if (tasks < 1 || totalTasks < tasks) {
+      throw new IllegalArgumentException("need 1 <= tasks <= totalTasks, got " + tasks + " and " + totalTasks);
+    }
+  }
+
+  /** A whole meta-batch. */
+  public Batch(Tensor observations, Tensor actions, Tensor advantages, Tensor weights, int tasks) {
+    this(observations, actions, advantages, weights, tasks, tasks);
+  }
+
+  /** Tasks {@code from} (inclusive) to {@code to} (exclusive), averaging over the same total. */
+  public Batch slice(int from, int to) {
+    return new Batch(observations.slice(from, to), actions.slice(from, to), advantages.slice(from, to),
+        weights.slice(from, to), to - from, totalTasks);
+  }
+
   /** Builds the tensors of a batch from episodes and their advantages ([T][K][H]). */
   public static Batch of(Episodes ep, double[] advantages, DataType type) {
     int t = ep.numTasks();

@@ -25,11 +25,11 @@ public final class Losses {
    */
   public static Tensor surrogate(Distribution dist, Tensor oldLogProb, Batch b) {
     Tensor ratio = dist.logProb(b.actions()).sub(oldLogProb).exp();
-    return ratio.mul(b.advantages()).mul(b.weights()).sum().scale(-1.0 / b.tasks());
+    return ratio.mul(b.advantages()).mul(b.weights()).sum().scale(-1.0 / b.totalTasks());
   }
 
   /** Mean KL(old || new) over valid steps, averaged over tasks. */
   public static Tensor kl(Distribution old, Distribution current, Batch b) {
-    return old.kl(current).mul(b.weights()).sum().scale(1.0 / b.tasks());
+    return old.kl(current).mul(b.weights()).sum().scale(1.0 / b.totalTasks());
   }
 }

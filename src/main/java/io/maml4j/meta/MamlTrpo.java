@@ -6,6 +6,7 @@ import io.maml4j.autodiff.Tensor;
 import io.maml4j.policy.Distribution;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,10 +24,33 @@ import java.util.List;
 public final class MamlTrpo implements MetaLearner {
   private final Policy policy;
   private final MamlConfig config;
+  private final java.util.concurrent.ExecutorService[] workers;
 
+  /** Uses one worker thread per available processor. */
   public MamlTrpo(Policy policy, MamlConfig config) {
+    this(policy, config, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * @param threads worker threads the meta-step splits the tasks over; results depend on the
+   *     split only through floating-point summation order, and are reproducible for a fixed count
+   */
+  public MamlTrpo(Policy policy, MamlConfig config, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    }
     this.policy = policy;
     this.config = config;
+    this.workers = new java.util.concurrent.ExecutorService[threads];
+    for (int i = 0; i < threads; i++) {
+      String name = "maml4j-meta-" + i;
+      // Daemon threads: a learner needs no shutdown, and each thread keeps its own arenas.
+      workers[i] = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+      });
+    }
   }
 
   public MamlConfig config() {
@@ -116,11 +140,15 @@ public final class MamlTrpo implements MetaLearner {
       return Params.of(klGrad.names(), Grad.grad(klGrad.dot(w), phi, false));
     }
 
+    /** J^T F J v, in the current arena. */
+    Params product(Params v) {
+      return jacobianTranspose(fisher(jacobian(v)));
+    }
+
     /** (J^T F J + damping I) v. */
     public Params apply(Params v) {
       try (Arena arena = Arena.open()) {
-        Params r = jacobianTranspose(fisher(jacobian(v)));
-        Params out = r.zip(v, (a, b) -> a.add(b.scale(config.cgDamping())));
+        Params out = product(v).zip(v, (a, b) -> a.add(b.scale(config.cgDamping())));
         return out.map(arena::escape);
       }
     }
@@ -135,40 +163,145 @@ public final class MamlTrpo implements MetaLearner {
 
   @Override
   public StepResult step(Params theta, Batch train, Batch valid) {
-    try (Arena arena = Arena.open()) {
-      Params vars = theta.asVariables();
-      Adaptation a = differentiableAdaptation(vars, train);
-      Distribution dist = policy.forward(a.params(), valid.observations());
-      Distribution old = dist.detach();
-      Tensor oldLogProb = dist.logProb(valid.actions()).detach();
-      Tensor loss = Losses.surrogate(dist, oldLogProb, valid);
-      double lossBefore = loss.item();
-      Params grad = Params.of(vars.names(), Grad.grad(loss, vars.list(), false));
-      Curvature curv = new Curvature(a, old, valid);
-      Params dir = ConjugateGradient.solve(curv::apply, grad, config.cgIters());
-      double shs = 0.5 * dir.dot(curv.apply(dir)).item();
+    int n = Math.min(workers.length, train.tasks());
+    List<Group> groups = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int from = i * train.tasks() / n;
+      int to = (i + 1) * train.tasks() / n;
+      groups.add(new Group(i, train.slice(from, to), valid.slice(from, to)));
+    }
+    try {
+      List<Group.Setup> setups = all(groups, g -> g.setup(theta));
+      double lossBefore = 0;
+      Params grad = null;
+      for (Group.Setup su : setups) {
+        lossBefore += su.loss();
+        grad = grad == null ? su.grad() : ConjugateGradient.axpy(grad, 1.0, su.grad());
+      }
+      java.util.function.UnaryOperator<Params> curvature = v -> {
+        Params sum = null;
+        for (Params p : all(groups, g -> g.product(v))) {
+          sum = sum == null ? p : ConjugateGradient.axpy(sum, 1.0, p);
+        }
+        return ConjugateGradient.axpy(sum, config.cgDamping(), v);
+      };
+      Params dir;
+      double shs;
+      try (Arena arena = Arena.open()) {
+        dir = ConjugateGradient.solve(curvature, grad, config.cgIters()).map(arena::escape);
+        shs = 0.5 * dir.dot(curvature.apply(dir)).item();
+      }
       if (!(shs > 0) || !Double.isFinite(shs)) {
         return new StepResult(theta, lossBefore, lossBefore, 0.0, false, 0);
       }
       double scale = 1.0 / Math.sqrt(shs / config.maxKl());
-      Params step = dir.map(t -> t.scale(scale));
       double size = 1.0;
       for (int i = 0; i < config.lsMaxSteps(); i++) {
-        final double s = size;
-        try (Arena ls = Arena.open()) {
-          Params candidate = theta.zip(step, (t, d) -> t.sub(d.scale(s))).detach();
-          Adaptation an = Adaptation.adapt(policy, candidate, train, config.fastLr(), config.innerSteps(), false);
-          Distribution dn = policy.forward(an.params(), valid.observations());
-          double lossAfter = Losses.surrogate(dn, oldLogProb, valid).item();
-          double kl = Losses.kl(old, dn, valid).item();
-          if (lossAfter < lossBefore && kl < config.maxKl()) {
-            Params kept = candidate.map(t -> arena.escape(ls.escape(t)));
-            return new StepResult(kept, lossBefore, lossAfter, kl, true, i + 1);
-          }
+        final double s = size * scale;
+        Params candidate = theta.zip(dir, (t, d) -> Tensor.constant(t.value().sub(d.value().mul(s))));
+        double lossAfter = 0;
+        double kl = 0;
+        for (double[] lk : all(groups, g -> g.evaluate(candidate))) {
+          lossAfter += lk[0];
+          kl += lk[1];
+        }
+        if (lossAfter < lossBefore && kl < config.maxKl()) {
+          return new StepResult(candidate, lossBefore, lossAfter, kl, true, i + 1);
         }
         size *= config.lsBacktrackRatio();
       }
       return new StepResult(theta, lossBefore, lossBefore, 0.0, false, config.lsMaxSteps());
+    } finally {
+      all(groups, g -> {
+        g.close();
+        return null;
+      });
+    }
+  }
+
+  private <T> List<T> all(List<Group> groups, java.util.function.Function<Group, T> task) {
+    List<java.util.concurrent.Future<T>> futures = new ArrayList<>(groups.size());
+    for (Group g : groups) {
+      futures.add(workers[g.index].submit(() -> task.apply(g)));
+    }
+    List<T> out = new ArrayList<>(groups.size());
+    for (java.util.concurrent.Future<T> f : futures) {
+      try {
+        out.add(f.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted during a meta-step", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof RuntimeException re) {
+          throw re;
+        }
+        if (c instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException(c);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A slice of the meta-batch's tasks whose graphs live on one worker thread for the duration of
+   * a meta-step. Every task's losses are independent, so the meta-gradient, the curvature
+   * products and the line-search values are sums of per-group parts.
+   */
+  private final class Group {
+    record Setup(double loss, Params grad) {}
+
+    final int index;
+    final Batch train;
+    final Batch valid;
+    Arena arena;
+    Distribution old;
+    Tensor oldLogProb;
+    Curvature curvature;
+
+    Group(int index, Batch train, Batch valid) {
+      this.index = index;
+      this.train = train;
+      this.valid = valid;
+    }
+
+    Setup setup(Params theta) {
+      arena = Arena.open();
+      Params vars = theta.asVariables();
+      Adaptation a = differentiableAdaptation(vars, train);
+      Distribution dist = policy.forward(a.params(), valid.observations());
+      old = dist.detach();
+      oldLogProb = dist.logProb(valid.actions()).detach();
+      Tensor loss = Losses.surrogate(dist, oldLogProb, valid);
+      Params grad;
+      try (Arena scratch = Arena.open()) {
+        grad = Params.of(vars.names(), Grad.grad(loss, vars.list(), false)).map(Tensor::copyToHeap);
+      }
+      curvature = new Curvature(a, old, valid);
+      return new Setup(loss.item(), grad);
+    }
+
+    Params product(Params v) {
+      try (Arena a = Arena.open()) {
+        return curvature.product(v).map(Tensor::copyToHeap);
+      }
+    }
+
+    double[] evaluate(Params candidate) {
+      try (Arena a = Arena.open()) {
+        Adaptation an = Adaptation.adapt(policy, candidate, train, config.fastLr(), config.innerSteps(), false);
+        Distribution dn = policy.forward(an.params(), valid.observations());
+        return new double[] {Losses.surrogate(dn, oldLogProb, valid).item(), Losses.kl(old, dn, valid).item()};
+      }
+    }
+
+    void close() {
+      if (arena != null) {
+        arena.close();
+        arena = null;
+      }
     }
   }
 }

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# One-time machine setup: Java 17 + Maven (preinstalled on the project's machines), MuJoCo 2.2.2
+# from Debian for the locomotion environments, and every Maven dependency.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+need=()
+command -v java >/dev/null || need+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || need+=(maven)
+command -v gcc >/dev/null || need+=(gcc)
+[ -e /usr/lib/x86_64-linux-gnu/libmujoco.so.2.2.2 ] || need+=(libmujoco2.2.2)
+[ -e /usr/include/mujoco/mujoco.h ] || need+=(libmujoco-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${need[@]}"
+fi
+mvn -q -B dependency:go-offline -DexcludeReactor=true >/dev/null 2>&1 || mvn -q -B dependency:resolve
