@@ -115,7 +115,15 @@ public final class Tensor {
 
   /** A constant of shape {@code shape} holding {@code data} in row-major order. */
   public static Tensor of(double[] data, DataType type, long... shape) {
-    return constant(Arena.track(Nd4j.create(data, shape, DataType.DOUBLE).castTo(type)));
+    if (type == DataType.FLOAT) {
+      // Converting here avoids a float64 intermediate that only the garbage collector would free.
+      float[] f = new float[data.length];
+      for (int i = 0; i < f.length; i++) {
+        f[i] = (float) data[i];
+      }
+      return constant(Arena.track(Nd4j.create(f, shape, DataType.FLOAT)));
+    }
+    return constant(Arena.track(Nd4j.create(data, shape, type)));
   }
 
   Tensor[] inputs() {
