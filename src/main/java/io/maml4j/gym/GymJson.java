@@ -235,7 +235,8 @@ final class GymJson {
   static Observation readObservation(JsonReader r) throws IOException {
     DoubleList values = new DoubleList();
     List<Integer> shape = new ArrayList<>();
-    readValue(r, values, shape, 0);
+    int[] leafDepth = {-1};
+    readValue(r, values, shape, 0, leafDepth);
     int[] s = shape.stream().mapToInt(Integer::intValue).toArray();
     long n = 1;
     for (int x : s) {
@@ -248,8 +249,17 @@ final class GymJson {
     return new Observation(values.toArray(), s);
   }
 
-  private static void readValue(JsonReader r, DoubleList values, List<Integer> shape, int depth) throws IOException {
+  private static void readValue(JsonReader r, DoubleList values, List<Integer> shape, int depth, int[] leafDepth)
+      throws IOException {
     JsonToken t = r.peek();
+    boolean leaf = t == JsonToken.NUMBER || t == JsonToken.STRING || t == JsonToken.BOOLEAN;
+    // Every number must sit at the same depth, or the lists are ragged.
+    if (leaf && leafDepth[0] == -1) {
+      leafDepth[0] = depth;
+    } else if ((leaf && leafDepth[0] != depth) || (t == JsonToken.BEGIN_ARRAY && leafDepth[0] != -1
+        && depth >= leafDepth[0])) {
+      throw new IllegalArgumentException("observation is a ragged list");
+    }
     switch (t) {
       case NUMBER -> values.add(r.nextDouble());
       case STRING -> {
@@ -270,7 +280,7 @@ final class GymJson {
         r.beginArray();
         int count = 0;
         while (r.hasNext()) {
-          readValue(r, values, shape, depth + 1);
+          readValue(r, values, shape, depth + 1, leafDepth);
           count++;
         }
         r.endArray();
