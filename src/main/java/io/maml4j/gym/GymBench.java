@@ -141,39 +141,69 @@ public final class GymBench {
     }
   }
 
-  /** Default-config meta-iterations in process, then through the server (batched); prints medians and the ratio. */
+  /**
+   * Default-config meta-iterations, alternating in process and through the server (batched), so
+   * that both see the same load; prints medians and the ratio, and checks that both runs computed
+   * the same returns.
+   */
   static void metaIteration(String url, int iterations, int warmup) {
     TrainConfig d = TrainConfig.defaults();
-    TrainConfig cfg = new TrainConfig(d.metaBatchSize(), d.fastBatchSize(), warmup + iterations, d.gamma(),
-        d.gaeLambda(), d.maml(), d.dtype(), d.seed());
     TaskDistribution local = Navigation2D.standard();
     TaskDistribution remote = EnvRegistry.create(Fields.parse("bench", "{\"env\": \"gym-http\", \"url\": \"" + url
         + "\", \"env_id\": \"navigation-2d\", \"horizon\": 100, \"batch\": \"always\", "
         + "\"tasks\": {\"env\": \"navigation-2d\"}}"));
     System.out.printf("meta-iteration, default 2D navigation (%d tasks x %d episodes, H = 100, 64-64 tanh, %s), "
-        + "median of %d after %d warm-up:%n", d.metaBatchSize(), d.fastBatchSize(), d.dtype(), iterations, warmup);
-    double[] in = run(local, cfg, warmup);
-    double[] http = run(remote, cfg, warmup);
+        + "median of %d after %d warm-up, alternating:%n", d.metaBatchSize(), d.fastBatchSize(), d.dtype(), iterations,
+        warmup);
+    Policy policy = Policies.create(PolicySpec.defaultGaussian(), local.observationSpace(), local.actionSpace());
+    Params[] theta = new Params[2];
+    List<List<IterationMetrics>> rows = List.of(new ArrayList<>(), new ArrayList<>());
+    for (int it = 0; it < warmup + iterations; it++) {
+      for (int k = 0; k < 2; k++) {
+        // One iteration at a time: a trainer whose run ends after iteration it, resumed from the last θ.
+        TrainConfig cfg = new TrainConfig(d.metaBatchSize(), d.fastBatchSize(), it + 1, d.gamma(), d.gaeLambda(),
+            d.maml(), d.dtype(), d.seed());
+        Trainer trainer = new Trainer(k == 0 ? local : remote, policy, cfg);
+        List<IterationMetrics> out = rows.get(k);
+        theta[k] = trainer.run(theta[k] == null ? trainer.initialParams() : theta[k], it, 0,
+            List.of(new TrainingListener() {
+              @Override
+              public void onIteration(IterationMetrics m, Params p) {
+                out.add(m);
+              }
+            }));
+      }
+      IterationMetrics a = rows.get(0).get(it);
+      IterationMetrics b = rows.get(1).get(it);
+      System.out.printf("  iteration %d: in process %.3f s, through server %.3f s%s%n", it, a.totalSeconds(),
+          b.totalSeconds(), it < warmup ? " (warm-up)" : "");
+      if (a.preReturn() != b.preReturn() || a.postReturn() != b.postReturn()) {
+        System.out.printf("  warning: returns differ: %s vs %s%n", a, b);
+      }
+    }
+    double[] in = medians(rows.get(0), warmup);
+    double[] http = medians(rows.get(1), warmup);
     System.out.printf("  in process               %7.3f s  (sampling %.3f s)%n", in[0], in[1]);
     System.out.printf("  through server, batched  %7.3f s  (sampling %.3f s)%n", http[0], http[1]);
-    System.out.printf("  server / in process      %7.2f x%n", http[0] / in[0]);
+    System.out.printf("  server / in process      %7.2f x  (same returns: %s)%n", http[0] / in[0],
+        sameReturns(rows.get(0), rows.get(1)));
   }
 
-  /** Median total and sampling seconds of the measured iterations. */
-  private static double[] run(TaskDistribution dist, TrainConfig cfg, int warmup) {
-    Policy policy = Policies.create(PolicySpec.defaultGaussian(), dist.observationSpace(), dist.actionSpace());
-    Trainer trainer = new Trainer(dist, policy, cfg);
-    List<double[]> rows = new ArrayList<>();
-    trainer.run(trainer.initialParams(), 0, 0, List.of(new TrainingListener() {
-      @Override
-      public void onIteration(IterationMetrics m, Params theta) {
-        if (m.iteration() >= warmup) {
-          rows.add(new double[] {m.totalSeconds(), m.samplingSeconds()});
-        }
+  private static boolean sameReturns(List<IterationMetrics> a, List<IterationMetrics> b) {
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i).preReturn() != b.get(i).preReturn() || a.get(i).postReturn() != b.get(i).postReturn()
+          || a.get(i).lossAfter() != b.get(i).lossAfter()) {
+        return false;
       }
-    }));
-    return new double[] {median(rows.stream().mapToDouble(r -> r[0]).toArray()),
-        median(rows.stream().mapToDouble(r -> r[1]).toArray())};
+    }
+    return true;
+  }
+
+  /** Median total and sampling seconds of the iterations after the warm-up. */
+  private static double[] medians(List<IterationMetrics> rows, int warmup) {
+    List<IterationMetrics> m = rows.subList(Math.min(warmup, rows.size()), rows.size());
+    return new double[] {median(m.stream().mapToDouble(IterationMetrics::totalSeconds).toArray()),
+        median(m.stream().mapToDouble(IterationMetrics::samplingSeconds).toArray())};
   }
 
   static double median(double[] x) {

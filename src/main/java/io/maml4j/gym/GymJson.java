@@ -233,6 +233,9 @@ final class GymJson {
    * booleans are accepted), flattened in row-major order with their shape.
    */
   static Observation readObservation(JsonReader r) throws IOException {
+    if (r.peek() == JsonToken.BEGIN_OBJECT) {
+      return readPacked(r);
+    }
     DoubleList values = new DoubleList();
     List<Integer> shape = new ArrayList<>();
     int[] leafDepth = {-1};
@@ -247,6 +250,59 @@ final class GymJson {
           + values.size + " numbers)");
     }
     return new Observation(values.toArray(), s);
+  }
+
+  /**
+   * The newest Gymnasium fork (unrenormalizable/gymnasium-http-api) packs an observation as
+   * {@code {"type": dtype, "data": base64(zlib(little-endian flat array))}}; its shape is lost, so
+   * it reads as flat.
+   */
+  private static Observation readPacked(JsonReader r) throws IOException {
+    String type = null;
+    String data = null;
+    r.beginObject();
+    while (r.hasNext()) {
+      switch (r.nextName()) {
+        case "type" -> type = r.nextString();
+        case "data" -> data = r.nextString();
+        default -> r.skipValue();
+      }
+    }
+    r.endObject();
+    if (type == null || data == null) {
+      throw new IllegalArgumentException("expected an observation as numbers, lists or {\"type\", \"data\"}");
+    }
+    byte[] raw;
+    try (java.util.zip.InflaterInputStream in = new java.util.zip.InflaterInputStream(
+        new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(data)))) {
+      raw = in.readAllBytes();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("packed observation data is not base64 zlib: " + e.getMessage());
+    }
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int width = switch (type) {
+      case "float64", "int64" -> 8;
+      case "float32", "int32" -> 4;
+      case "int16" -> 2;
+      case "uint8", "int8", "bool" -> 1;
+      default -> throw new IllegalArgumentException("packed observation of unsupported type '" + type + "'");
+    };
+    if (raw.length % width != 0) {
+      throw new IllegalArgumentException("packed " + type + " observation has " + raw.length + " bytes");
+    }
+    double[] out = new double[raw.length / width];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = switch (type) {
+        case "float64" -> b.getDouble();
+        case "int64" -> b.getLong();
+        case "float32" -> b.getFloat();
+        case "int32" -> b.getInt();
+        case "int16" -> b.getShort();
+        case "uint8", "bool" -> b.get() & 0xff;
+        default -> b.get();
+      };
+    }
+    return new Observation(out, new int[] {out.length});
   }
 
   private static void readValue(JsonReader r, DoubleList values, List<Integer> shape, int depth, int[] leafDepth)

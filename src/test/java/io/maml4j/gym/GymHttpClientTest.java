@@ -91,6 +91,24 @@ class GymHttpClientTest {
   }
 
   @Test
+  void when_newestGymnasiumForkPacksObservations_expect_themUnpackedFlat() throws Exception {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.putDouble(0.5).putDouble(-1.25).putDouble(3);
+    java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.DeflaterOutputStream d = new java.util.zip.DeflaterOutputStream(z)) {
+      d.write(b.array());
+    }
+    String data = java.util.Base64.getEncoder().encodeToString(z.toByteArray());
+    reply(200, "{\"observation\": {\"type\": \"float64\", \"data\": \"" + data + "\"}}");
+    reply(200, "{\"observation\": {\"type\": \"complex128\", \"data\": \"" + data + "\"}}");
+    Observation o = client.reset("abc").observation();
+    assertArrayEquals(new double[] {0.5, -1.25, 3}, o.values());
+    assertArrayEquals(new int[] {3}, o.shape());
+    assertTrue(assertThrows(GymHttpException.BadReply.class, () -> client.reset("abc")).getMessage()
+        .contains("unsupported type 'complex128'"));
+  }
+
+  @Test
   void when_createWithOptions_expect_gymnasiumForkFieldsAndExactPath() throws Exception {
     reply(200, "{\"instance_id\": \"3c657dbc\"}");
     Task task = new Task(Map.of("goal", new double[] {0.1, -0.2}));
