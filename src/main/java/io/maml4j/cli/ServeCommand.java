@@ -29,7 +29,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "5000", description = "Port (default ${DEFAULT-VALUE}; 0 picks a free one).")
   int port;
 
-  @Option(names = "--env", description = "Serve an environment spec under its env name, replacing the default "
+  @Option(names = "--env", paramLabel = "SPEC", description = "Serve an environment spec under its env name, replacing the default "
       + "(repeatable).")
   List<Path> specs = new ArrayList<>();
 

@@ -549,7 +549,11 @@ public final class GymHttpServer implements AutoCloseable {
       }
     }
     SplittableRandom rng = new SplittableRandom(s);
-    Task task = dist.sample(rng.split());
+    // Distributions are not promised to be thread-safe; instances are, each behind its own lock.
+    Task task;
+    synchronized (dist) {
+      task = dist.sample(rng.split());
+    }
     if (kwargs != null && !kwargs.isEmpty()) {
       Task given = GymJson.task(kwargs);
       for (String k : given.params().keySet()) {
@@ -562,7 +566,10 @@ public final class GymHttpServer implements AutoCloseable {
       merged.putAll(given.params());
       task = new Task(merged);
     }
-    Environment env = dist.make(task);
+    Environment env;
+    synchronized (dist) {
+      env = dist.make(task);
+    }
     int limit = maxSteps > 0 ? maxSteps : dist.horizon();
     return instances.add(envId, id -> new Instances.Instance(id, envId, env, limit, rng));
   }

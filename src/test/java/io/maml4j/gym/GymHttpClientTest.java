@@ -148,7 +148,8 @@ class GymHttpClientTest {
     reply(204, "");
     reply(200, "Server shutting down");
     assertEquals(Map.of("3c657dbc", "CartPole-v0"), client.listAll());
-    assertEquals("GET /v1/envs/", requestLine(taken()));
+    RecordedRequest first = taken();
+    assertEquals("GET /v1/envs/", requestLine(first));
     assertEquals(1, client.sampleAction("x y").getAsInt());
     assertEquals("GET /v1/envs/x%20y/action_space/sample", requestLine(taken()));
     assertTrue(client.containsAction("x", "1"));
@@ -156,7 +157,11 @@ class GymHttpClientTest {
     client.close("x");
     assertEquals("POST /v1/envs/x/close/", requestLine(taken()));
     client.shutdown();
-    assertEquals("POST /v1/shutdown/", requestLine(taken()));
+    RecordedRequest last = taken();
+    assertEquals("POST /v1/shutdown/", requestLine(last));
+    // One pooled keep-alive connection carried all five calls.
+    assertEquals(first.getConnectionIndex(), last.getConnectionIndex());
+    assertEquals(first.getExchangeIndex() + 4, last.getExchangeIndex());
   }
 
   private static String requestLine(RecordedRequest r) {
