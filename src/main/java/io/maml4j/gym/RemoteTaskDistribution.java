@@ -1,0 +1,159 @@
+package io.maml4j.gym;
+
+import io.maml4j.env.Environment;
+import io.maml4j.env.Space;
+import io.maml4j.env.Task;
+import io.maml4j.env.TaskDistribution;
+import io.maml4j.env.VectorEnvironment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * A task distribution whose environments live on a Gym HTTP server. Tasks are sampled here, in
+ * process, exactly as a local distribution would sample them, and reach the server as the
+ * creation {@code kwargs} of each instance (the Gymnasium fork's and {@link GymHttpServer}'s
+ * create argument); so meta-training through a server sees the same tasks, and, given a server
+ * that computes the same dynamics, the same episodes as in process.
+ *
+ * <p>{@link #makeVector} steps a meta-batch's instances through the batched extension when the
+ * server offers it (see {@link BatchMode}), else one round trip per instance and step. The spaces
+ * are read from the server on first use, from a probe instance that is closed at once.
+ *
+ * <p>Built from an environment spec with {@code "env": "gym-http"} (see {@link GymHttp}).
+ */
+public final class RemoteTaskDistribution implements TaskDistribution {
+  /** Draws one task; {@link TaskDistribution#sample(SplittableRandom)} of a local distribution fits. */
+  @FunctionalInterface
+  public interface TaskSampler {
+    Task sample(SplittableRandom rng);
+
+    /** Always the task with no parameters: no kwargs are sent, the server uses its default. */
+    static TaskSampler none() {
+      return rng -> new Task(Map.of());
+    }
+  }
+
+  /** Whether {@link #makeVector} uses the batched extension. */
+  public enum BatchMode {
+    /** Batched when the server offers it, plain otherwise. */
+    AUTO,
+    /** Batched, failing if the server does not offer it. */
+    ALWAYS,
+    /** Plain routes only. */
+    NEVER
+  }
+
+  private final GymHttpClient client;
+  private final String envId;
+  private final int horizon;
+  private final Integer maxEpisodeSteps;
+  private final TaskSampler tasks;
+  private final BatchMode batch;
+  private volatile Space[] spaces;
+
+  /**
+   * @param envId the server's name of the environment
+   * @param horizon H: the sampler cuts episodes after this many steps
+   * @param maxEpisodeSteps sent at create (servers that take it cut episodes there, as truncated);
+   *     null sends nothing
+   * @param tasks draws the task whose parameters become each instance's kwargs
+   */
+  public RemoteTaskDistribution(GymHttpClient client, String envId, int horizon, Integer maxEpisodeSteps,
+      TaskSampler tasks, BatchMode batch) {
+    if (horizon <= 0) {
+      throw new IllegalArgumentException("horizon must be greater than 0, got " + horizon);
+    }
+    if (maxEpisodeSteps != null && maxEpisodeSteps <= 0) {
+      throw new IllegalArgumentException("max_episode_steps must be greater than 0, got " + maxEpisodeSteps);
+    }
+    this.client = Objects.requireNonNull(client, "client");
+    this.envId = Objects.requireNonNull(envId, "envId");
+    this.horizon = horizon;
+    this.maxEpisodeSteps = maxEpisodeSteps;
+    this.tasks = Objects.requireNonNull(tasks, "tasks");
+    this.batch = Objects.requireNonNull(batch, "batch");
+  }
+
+  @Override
+  public String name() {
+    return GymHttp.ENV_NAME;
+  }
+
+  /** The server's name of the environment. */
+  public String envId() {
+    return envId;
+  }
+
+  /** The client this distribution talks through. */
+  public GymHttpClient client() {
+    return client;
+  }
+
+  @Override
+  public Task sample(SplittableRandom rng) {
+    return tasks.sample(rng);
+  }
+
+  /** The create arguments for a task: its parameters as kwargs (none if it has none), and the time limit. */
+  GymHttpClient.CreateOptions options(Task task) {
+    return new GymHttpClient.CreateOptions(null, maxEpisodeSteps, task.params().isEmpty() ? null : task);
+  }
+
+  @Override
+  public Environment make(Task task) {
+    Space[] s = spaces();
+    return RemoteEnvironment.create(client, envId, options(task), s[0], s[1]);
+  }
+
+  @Override
+  public VectorEnvironment makeVector(List<Task> taskList) {
+    if (taskList.isEmpty()) {
+      throw new IllegalArgumentException("a vector environment needs at least one task");
+    }
+    List<GymHttpClient.CreateOptions> options = new ArrayList<>(taskList.size());
+    for (Task t : taskList) {
+      options.add(options(t));
+    }
+    if (batch == BatchMode.ALWAYS && !client.supportsBatch()) {
+      throw new IllegalStateException("the server at " + client.baseUrl()
+          + " does not offer the batched extension (/v1/batch/), but the spec asks for \"batch\": \"always\"");
+    }
+    return RemoteVectorEnvironment.open(client, envId, options, batch != BatchMode.NEVER);
+  }
+
+  @Override
+  public Space observationSpace() {
+    return spaces()[0];
+  }
+
+  @Override
+  public Space actionSpace() {
+    return spaces()[1];
+  }
+
+  private Space[] spaces() {
+    Space[] s = spaces;
+    if (s == null) {
+      synchronized (this) {
+        s = spaces;
+        if (s == null) {
+          // A task from a private stream: probing must not disturb the caller's randomness.
+          try (RemoteEnvironment probe = RemoteEnvironment.create(client, envId,
+              options(tasks.sample(new SplittableRandom(0))))) {
+            s = new Space[] {probe.observationSpace(), probe.actionSpace()};
+          }
+          spaces = s;
+        }
+      }
+    }
+    return s;
+  }
+
+  @Override
+  public int horizon() {
+    return horizon;
+  }
+}
