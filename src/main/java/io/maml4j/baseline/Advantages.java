@@ -6,8 +6,10 @@ import io.maml4j.sampler.Episodes;
  * Discounted returns and GAE(γ, λ) advantages (Schulman et al. 2016) with a per-task linear
  * feature baseline, normalised per task to zero mean and unit variance over valid steps.
  *
- * <p>An episode cut by the horizon is not terminal: its last step bootstraps from the
- * baseline's value of the final observation. A terminal episode bootstraps from 0.
+ * <p>Episodes that end in a terminal state or at the task's horizon H bootstrap from 0, as in
+ * the reference implementations (H ends a finite-horizon task). An episode that the environment
+ * truncated earlier by its own time limit bootstraps from the baseline's value of its final
+ * observation.
  */
 public final class Advantages {
   private Advantages() {}
@@ -38,7 +40,7 @@ public final class Advantages {
     double[] obs = ep.observations();
     double[] rew = ep.rewards();
     int[] len = ep.lengths();
-    boolean[] term = ep.terminated();
+    boolean[] truncated = ep.truncated();
     double[] fin = ep.finalObservations();
     double[] ret = returns(ep, gamma);
     double[] adv = new double[rew.length];
@@ -46,7 +48,7 @@ public final class Advantages {
       double[] w = baseline.fit(obs, task * k * h * od, ret, task * k * h, len, task * k, k, h, od);
       for (int e = task * k; e < (task + 1) * k; e++) {
         int n = len[e];
-        double next = term[e] ? 0.0 : LinearFeatureBaseline.predict(w, fin, e * od, od, n);
+        double next = truncated[e] ? LinearFeatureBaseline.predict(w, fin, e * od, od, n) : 0.0;
         double gae = 0;
         for (int t = n - 1; t >= 0; t--) {
           double v = LinearFeatureBaseline.predict(w, obs, (e * h + t) * od, od, t);

@@ -18,11 +18,11 @@ public final class Episodes {
   private final double[] actions;
   private final double[] rewards;
   private final int[] lengths;
-  private final boolean[] terminated;
+  private final boolean[] truncated;
   private final double[] finalObservations;
 
   Episodes(List<Task> tasks, int perTask, int horizon, int obsDim, int actDim, double[] observations,
-      double[] actions, double[] rewards, int[] lengths, boolean[] terminated, double[] finalObservations) {
+      double[] actions, double[] rewards, int[] lengths, boolean[] truncated, double[] finalObservations) {
     this.tasks = List.copyOf(tasks);
     this.perTask = perTask;
     this.horizon = horizon;
@@ -32,7 +32,7 @@ public final class Episodes {
     this.actions = actions;
     this.rewards = rewards;
     this.lengths = lengths;
-    this.terminated = terminated;
+    this.truncated = truncated;
     this.finalObservations = finalObservations;
   }
 
@@ -80,9 +80,13 @@ public final class Episodes {
     return lengths;
   }
 
-  /** Whether each episode ended in a terminal state (false: cut by the horizon): [T][K]. */
-  public boolean[] terminated() {
-    return terminated;
+  /**
+   * Whether the environment cut each episode by its own time limit, before the task's horizon,
+   * so that its final state still has value: [T][K]. False for terminal states and for episodes
+   * that reached the horizon H, which ends the task.
+   */
+  public boolean[] truncated() {
+    return truncated;
   }
 
   /** Observation after each episode's last step: [T][K][obsDim]. */

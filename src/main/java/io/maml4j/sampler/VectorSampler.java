@@ -55,7 +55,7 @@ public final class VectorSampler implements Sampler {
     double[] actBuf = new double[n * horizon * actDim];
     double[] rewBuf = new double[n * horizon];
     int[] lengths = new int[n];
-    boolean[] terminated = new boolean[n];
+    boolean[] truncated = new boolean[n];
     double[] finalObs = new double[n * obsDim];
     long[] seeds = new long[n];
     for (int i = 0; i < n; i++) {
@@ -101,12 +101,14 @@ public final class VectorSampler implements Sampler {
           if (r.terminated() || r.truncated() || h == horizon - 1) {
             active[i] = false;
             live--;
-            terminated[i] = r.terminated();
+            // The task's horizon H ends a finite-horizon task (as in the references); only an
+            // environment's own, earlier time limit leaves value beyond the last state.
+            truncated[i] = r.truncated() && !r.terminated();
             System.arraycopy(obs[i], 0, finalObs, i * obsDim, obsDim);
           }
         }
       }
     }
-    return new Episodes(tasks, k, horizon, obsDim, actDim, obsBuf, actBuf, rewBuf, lengths, terminated, finalObs);
+    return new Episodes(tasks, k, horizon, obsDim, actDim, obsBuf, actBuf, rewBuf, lengths, truncated, finalObs);
   }
 }
