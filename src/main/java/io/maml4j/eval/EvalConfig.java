@@ -52,14 +52,6 @@ public record EvalConfig(int tasks, long testSeed, int steps, int episodes, doub
     return s == 0 ? fastLr : fastLr / 2;
   }
 
-  public EvalConfig withFastLr(double lr) {
-    return new EvalConfig(tasks, testSeed, steps, episodes, lr, gamma, gaeLambda);
-  }
-
-  public EvalConfig withDiscount(double g, double lambda) {
-    return new EvalConfig(tasks, testSeed, steps, episodes, fastLr, g, lambda);
-  }
-
   public com.google.gson.JsonObject toJson() {
     com.google.gson.JsonObject o = new com.google.gson.JsonObject();
     o.addProperty("test_tasks", tasks);
