@@ -42,6 +42,8 @@ public final class AdaptationChart {
     }
     NumberAxis x = new NumberAxis("Number of gradient steps");
     x.setAutoRangeIncludesZero(false);
+    // Without this the axis snaps to zero and step 0's marker sits on the plot's edge.
+    x.setAutoRangeStickyZero(false);
     x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
     NumberAxis y = new NumberAxis("Average return");
     y.setAutoRangeIncludesZero(false);
