@@ -128,6 +128,7 @@ public final class TrainCommand implements Callable<Integer> {
     List<TrainingListener> listeners = new ArrayList<>();
     listeners.add(new ProgressBar(System.err, log || System.console() == null));
     listeners.add(run);
+    listeners.add(new io.maml4j.plot.LearningCurvePlotter(dir, System.err));
     System.err.printf("maml4j: training %s for %d iterations (seed %d) into %s%n", dist.name(), cfg.numBatches(),
         cfg.seed(), dir);
     trainer.run(theta, start, steps, listeners);

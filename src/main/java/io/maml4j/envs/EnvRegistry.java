@@ -35,6 +35,7 @@ public final class EnvRegistry {
       }
       return new Navigation2D(low, high, horizon);
     });
+    register("oracle", Oracle::fromSpec);
     io.maml4j.gym.GymHttp.register();
   }
 

@@ -5,7 +5,8 @@ package io.maml4j.meta;
  * tristandeleu/pytorch-maml-rl for 2D navigation.
  *
  * @param fastLr inner step size α
- * @param innerSteps number of inner gradient steps
+ * @param innerSteps number of inner gradient steps; 0 turns MAML into plain TRPO on the whole task
+ *     distribution (no adaptation in the objective), the paper's "pretrained" baseline
  * @param firstOrder drop the second-order term of the meta-gradient (first-order MAML)
  * @param maxKl TRPO's trust-region size δ on the mean KL
  * @param cgIters conjugate-gradient iterations
@@ -17,7 +18,7 @@ public record MamlConfig(double fastLr, int innerSteps, boolean firstOrder, doub
     double cgDamping, int lsMaxSteps, double lsBacktrackRatio) {
   public MamlConfig {
     require(fastLr > 0 && Double.isFinite(fastLr), "fast_lr must be greater than 0, got " + fastLr);
-    require(innerSteps >= 1, "num_steps must be at least 1, got " + innerSteps);
+    require(innerSteps >= 0, "num_steps must be at least 0, got " + innerSteps);
     require(maxKl > 0 && Double.isFinite(maxKl), "max_kl must be greater than 0, got " + maxKl);
     require(cgIters >= 1, "cg_iters must be at least 1, got " + cgIters);
     require(cgDamping >= 0 && Double.isFinite(cgDamping), "cg_damping must be at least 0, got " + cgDamping);

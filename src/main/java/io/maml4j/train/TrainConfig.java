@@ -59,7 +59,7 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
           f.number("gae_lambda", gaeLambda, 0, 1),
           new MamlConfig(
               f.positive("fast_lr", m.fastLr()),
-              f.integer("num_steps", m.innerSteps(), 1, 1000),
+              f.integer("num_steps", m.innerSteps(), 0, 1000),
               f.bool("first_order", m.firstOrder()),
               f.positive("max_kl", m.maxKl()),
               f.integer("cg_iters", m.cgIters(), 1, 10_000),

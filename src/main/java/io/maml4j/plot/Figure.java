@@ -1,0 +1,84 @@
+package io.maml4j.plot;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.RenderingHints;
+import java.awt.geom.Rectangle2D;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jfree.chart.ChartRenderingInfo;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.svg.SVGGraphics2D;
+
+/**
+ * A chart together with the table of the numbers it plots. {@link #write} puts the PNG, the
+ * CSV (same name, {@code .csv}) and optionally the SVG side by side.
+ */
+public record Figure(JFreeChart chart, Table data) {
+  static {
+    if (System.getProperty("java.awt.headless") == null) {
+      System.setProperty("java.awt.headless", "true");
+    }
+  }
+
+  /** What was written, and where the plot's data area lies in the image (for checks). */
+  public record Written(Path png, Path csv, Path svg, Rectangle2D dataArea) {}
+
+  /** Writes {@code png}, its CSV and (if asked) SVG; creates parent directories. */
+  public Written write(Path png, ChartOptions options) {
+    String name = png.getFileName().toString();
+    String stem = name.toLowerCase(java.util.Locale.ROOT).endsWith(".png") ? name.substring(0, name.length() - 4) : name;
+    Path dir = png.toAbsolutePath().getParent();
+    Path pngFile = dir.resolve(stem + ".png");
+    Path csv = dir.resolve(stem + ".csv");
+    Path svg = options.svg() ? dir.resolve(stem + ".svg") : null;
+    try {
+      Files.createDirectories(dir);
+      ChartRenderingInfo info = new ChartRenderingInfo();
+      ChartUtils.saveChartAsPNG(pngFile.toFile(), chart, options.width(), options.height(), info);
+      data.write(csv);
+      if (svg != null) {
+        SVGGraphics2D g = new SVGGraphics2D(options.width(), options.height());
+        chart.draw(g, new Rectangle2D.Double(0, 0, options.width(), options.height()));
+        Files.writeString(svg, g.getSVGDocument(), StandardCharsets.UTF_8);
+      }
+      return new Written(pngFile, csv, svg, info.getPlotInfo().getDataArea());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + pngFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Series colours: distinguishable, colour-blind-aware (Tableau 10). */
+  static final Color[] PALETTE = {
+      new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
+      new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
+
+  static Color color(int i) {
+    return PALETTE[Math.floorMod(i, PALETTE.length)];
+  }
+
+  /** The house look: white plot, light grid, anti-aliased, readable fonts. */
+  static void style(JFreeChart chart) {
+    chart.setBackgroundPaint(Color.WHITE);
+    chart.setAntiAlias(true);
+    chart.setTextAntiAlias(RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+    XYPlot plot = chart.getXYPlot();
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(new Color(0xdddddd));
+    plot.setRangeGridlinePaint(new Color(0xdddddd));
+    plot.setOutlinePaint(new Color(0x999999));
+    Font label = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
+    plot.getDomainAxis().setLabelFont(label);
+    plot.getRangeAxis().setLabelFont(label);
+    if (chart.getLegend() != null) {
+      chart.getLegend().setItemFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+      chart.getLegend().setFrame(org.jfree.chart.block.BlockBorder.NONE);
+    }
+  }
+}
