@@ -22,6 +22,16 @@ public final class EnvRegistry {
     TaskDistribution create(Fields spec);
   }
 
+  /**
+   * A user environment discovered on the classpath through {@link java.util.ServiceLoader}: list
+   * the implementing class in {@code META-INF/services/io.maml4j.envs.EnvRegistry$Provider} and
+   * put the jar on {@code MAML4J_CLASSPATH}; its specs then work with every command.
+   */
+  public interface Provider extends Factory {
+    /** The spec's {@code "env"} name. */
+    String name();
+  }
+
   private static final Map<String, Factory> FACTORIES = new ConcurrentHashMap<>();
 
   static {
@@ -37,6 +47,9 @@ public final class EnvRegistry {
     });
     register("oracle", Oracle::fromSpec);
     io.maml4j.gym.GymHttp.register();
+    for (Provider p : java.util.ServiceLoader.load(Provider.class)) {
+      register(p.name(), p);
+    }
   }
 
   private EnvRegistry() {}

@@ -101,9 +101,10 @@ public final class VectorSampler implements Sampler {
           if (r.terminated() || r.truncated() || h == horizon - 1) {
             active[i] = false;
             live--;
-            // The task's horizon H ends a finite-horizon task (as in the references); only an
-            // environment's own, earlier time limit leaves value beyond the last state.
-            truncated[i] = r.truncated() && !r.terminated();
+            // The task's horizon H ends a finite-horizon task (as in the references), whether or
+            // not a remote TimeLimit also flags it; only an environment's own, earlier time limit
+            // leaves value beyond the last state.
+            truncated[i] = r.truncated() && !r.terminated() && h < horizon - 1;
             System.arraycopy(obs[i], 0, finalObs, i * obsDim, obsDim);
           }
         }
