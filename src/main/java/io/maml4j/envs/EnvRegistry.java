@@ -35,6 +35,7 @@ public final class EnvRegistry {
       }
       return new Navigation2D(low, high, horizon);
     });
+    SupervisedAndDiscrete.register();
   }
 
   private EnvRegistry() {}
@@ -62,6 +63,7 @@ public final class EnvRegistry {
       throw ConfigException.field(spec.source(), "env", "one of " + names(), "\"" + name + "\"");
     }
     spec.has("train");
+    spec.has("policy"); // an optional default policy spec, read by the train command
     try {
       return f.create(spec);
     } catch (IllegalArgumentException e) {

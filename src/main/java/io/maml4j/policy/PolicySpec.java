@@ -16,7 +16,7 @@ import java.util.List;
  * @param minStd floor of the standard deviation (default 1e-6)
  */
 public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, double initStd, double minStd) {
-  public static final List<String> TYPES = List.of("gaussian-mlp", "categorical-mlp");
+  public static final List<String> TYPES = List.of("gaussian-mlp", "categorical-mlp", "deterministic-mlp");
   public static final List<String> NONLINEARITIES = List.of("tanh", "relu");
 
   public PolicySpec {
