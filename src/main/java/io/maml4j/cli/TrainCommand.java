@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
 
 /** {@code maml4j train}: meta-trains a policy on an environment spec. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Meta-train a policy with MAML-TRPO. With no options: a short 2D-navigation demo.")
+    description = "Meta-train a policy with MAML (TRPO, or Adam when the spec's train section says so)."
+        + " With no options: a short 2D-navigation demo.")
 public final class TrainCommand implements Callable<Integer> {
   static final int DEMO_ITERATIONS = 30;
 
@@ -33,7 +34,8 @@ public final class TrainCommand implements Callable<Integer> {
       defaultValue = "environments/navigation-2d.json")
   Path env;
 
-  @Option(names = "--policy", description = "Policy spec JSON (default: 64-64 tanh, Gaussian or categorical by action space).")
+  @Option(names = "--policy", description = "Policy spec JSON (default: the env spec's \"policy\" object if any,"
+      + " else 64-64 tanh, Gaussian or categorical by action space).")
   Path policySpec;
 
   @Option(names = "--config", description = "Training config JSON overriding the defaults.")
@@ -86,6 +88,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     cfg = overrides(cfg, demo);
     PolicySpec spec = policySpec != null ? PolicySpec.read(Fields.read(policySpec))
+        : envFields.has("policy") ? PolicySpec.read(Fields.read(env).object("policy"))
         : dist.actionSpace() instanceof io.maml4j.env.Discrete ? PolicySpec.defaultCategorical()
         : PolicySpec.defaultGaussian();
     Policy policy;
@@ -142,7 +145,8 @@ public final class TrainCommand implements Callable<Integer> {
     return new TrainConfig(metaBatchSize != null ? metaBatchSize : c.metaBatchSize(),
         fastBatchSize != null ? fastBatchSize : c.fastBatchSize(),
         iterations != null ? iterations : demo ? DEMO_ITERATIONS : c.numBatches(), c.gamma(), c.gaeLambda(), m,
-        dtype != null ? dtype : c.dtype(), seed != null ? seed : c.seed());
+        dtype != null ? dtype : c.dtype(), seed != null ? seed : c.seed())
+        .withMetaOptimizer(c.metaOptimizer(), c.metaLr(), c.loss());
   }
 
   private static void deleteRun(RunDirectory run) {
