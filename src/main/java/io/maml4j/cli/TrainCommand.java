@@ -5,11 +5,14 @@ import io.maml4j.config.ConfigException;
 import io.maml4j.config.Fields;
 import io.maml4j.env.TaskDistribution;
 import io.maml4j.envs.EnvRegistry;
+import io.maml4j.meta.MamlAdam;
+import io.maml4j.meta.MetaLearner;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policies;
 import io.maml4j.policy.Policy;
 import io.maml4j.policy.PolicySpec;
 import io.maml4j.train.Checkpoint;
+import io.maml4j.train.OptimizerState;
 import io.maml4j.train.ProgressBar;
 import io.maml4j.train.RunDirectory;
 import io.maml4j.train.TrainConfig;
@@ -99,7 +102,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
     Path dir = out != null ? out : Path.of("runs", dist.name() + "-seed" + cfg.seed() + (demo ? "-demo" : ""));
     RunDirectory run = new RunDirectory(dir, spec);
-    Trainer trainer = new Trainer(dist, policy, cfg);
+    MetaLearner learner = Trainer.metaLearner(policy, cfg);
+    Trainer trainer = new Trainer(dist, policy, cfg, learner);
     Params theta;
     int start = 0;
     long steps = 0;
@@ -115,6 +119,10 @@ public final class TrainCommand implements Callable<Integer> {
       start = ck.iteration();
       steps = ck.envSteps();
       run.truncateMetrics(start);
+      if (learner instanceof MamlAdam a && !OptimizerState.restore(dir, a.optimizer(), start, cfg.dataType())) {
+        System.err.println("maml4j: warning: no optimizer state for iteration " + start + " in " + dir
+            + "; Adam restarts its moment estimates");
+      }
     } else {
       if (demo) {
         deleteRun(run);
@@ -131,6 +139,9 @@ public final class TrainCommand implements Callable<Integer> {
     List<TrainingListener> listeners = new ArrayList<>();
     listeners.add(new ProgressBar(System.err, log || System.console() == null));
     listeners.add(run);
+    if (learner instanceof MamlAdam a) {
+      listeners.add(new OptimizerState(dir, a.optimizer()));
+    }
     System.err.printf("maml4j: training %s for %d iterations (seed %d) into %s%n", dist.name(), cfg.numBatches(),
         cfg.seed(), dir);
     trainer.run(theta, start, steps, listeners);

@@ -62,6 +62,38 @@ public final class Adam {
     return new Adam(lr, beta1, beta2, eps);
   }
 
+  /** A copy of the moment estimates and step count, for checkpoints. */
+  public record State(int steps, Map<String, INDArray> m, Map<String, INDArray> v) {
+    /** Copies the arrays, so the state does not change with later steps. */
+    public State {
+      if (steps < 0 || !m.keySet().equals(v.keySet())) {
+        throw new IllegalArgumentException("Adam state needs steps >= 0 and the same names in m and v, got " + steps
+            + ", " + m.keySet() + " and " + v.keySet());
+      }
+      m = copy(m);
+      v = copy(v);
+    }
+
+    private static Map<String, INDArray> copy(Map<String, INDArray> a) {
+      Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+      a.forEach((k, x) -> out.put(k, x.dup()));
+      return java.util.Collections.unmodifiableMap(out);
+    }
+  }
+
+  /** The current state (a copy). */
+  public State state() {
+    return new State(t, m, v);
+  }
+
+  /** Replaces the state with a copy of {@code s}, e.g. when resuming a run. */
+  public void restore(State s) {
+    reset();
+    s.m().forEach((k, x) -> m.put(k, x.dup()));
+    s.v().forEach((k, x) -> v.put(k, x.dup()));
+    t = s.steps();
+  }
+
   /** Forgets the moment estimates and the step count. */
   public void reset() {
     m.clear();

@@ -3,9 +3,12 @@ package io.maml4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.maml4j.config.Fields;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,5 +45,30 @@ class TrainCommandSupervisedTest {
     Files.writeString(cfg, "{\"loss\": \"reinforce\", \"meta_optimizer\": \"adam\"}");
     assertEquals(2, Main.execute("train", "--env", "environments/sinusoid.json", "--config", cfg.toString(),
         "--iterations", "1", "--out", dir.resolve("bad").toString()));
+  }
+
+  private static List<String> figures(Path metrics) throws Exception {
+    List<String> out = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(metrics)) {
+      JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+      out.add(o.get("iteration") + " " + o.get("pre_return") + " " + o.get("post_return") + " " + o.get("loss_before"));
+    }
+    return out;
+  }
+
+  @Test
+  void when_resuming_an_adam_run_expect_the_uninterrupted_figures_exactly() throws Exception {
+    Path straight = dir.resolve("straight");
+    Path resumed = dir.resolve("resumed");
+    assertEquals(0, Main.execute("train", "--env", "environments/sinusoid.json", "--iterations", "4",
+        "--meta-batch-size", "5", "--out", straight.toString(), "--log"));
+    assertEquals(0, Main.execute("train", "--env", "environments/sinusoid.json", "--iterations", "2",
+        "--meta-batch-size", "5", "--out", resumed.toString(), "--log"));
+    assertTrue(Files.exists(resumed.resolve("optimizer.json")));
+    assertEquals(0, Main.execute("train", "--env", "environments/sinusoid.json", "--iterations", "4",
+        "--meta-batch-size", "5", "--out", resumed.toString(), "--resume", "--log"));
+    assertEquals(figures(straight.resolve("metrics.jsonl")), figures(resumed.resolve("metrics.jsonl")));
+    assertEquals(JsonParser.parseString(Files.readString(straight.resolve("policy.json"))).getAsJsonObject().get("params"),
+        JsonParser.parseString(Files.readString(resumed.resolve("policy.json"))).getAsJsonObject().get("params"));
   }
 }

@@ -82,4 +82,20 @@ class AdamTest {
     Adam adam = new Adam(0.1);
     assertThrows(IllegalArgumentException.class, () -> adam.step(params(1, 2), params(1, 2, 3)));
   }
+
+  @Test
+  void when_restoring_a_saved_state_expect_the_same_next_steps() {
+    Adam a = new Adam(0.1);
+    Params theta = params(1.0, 2.0);
+    theta = a.step(theta, params(0.5, -0.5));
+    Adam.State saved = a.state();
+    Params next = a.step(theta, params(0.2, 0.1));
+    Adam b = new Adam(0.1);
+    b.restore(saved);
+    assertEquals(1, b.steps());
+    double[] x = next.get("w").toDoubles();
+    double[] y = b.step(theta, params(0.2, 0.1)).get("w").toDoubles();
+    assertEquals(x[0], y[0], 0.0);
+    assertEquals(x[1], y[1], 0.0);
+  }
 }
