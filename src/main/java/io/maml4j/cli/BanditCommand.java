@@ -34,12 +34,21 @@ public final class BanditCommand implements Callable<Integer> {
   @Option(names = "--test-seed", defaultValue = "1000", description = "Seed of the held-out bandits (default ${DEFAULT-VALUE}).")
   long testSeed;
 
+  @Option(names = "--validate-every", defaultValue = "10",
+      description = "When training: score on validation bandits every N iterations and report the best (0: the last;"
+          + " default ${DEFAULT-VALUE}).")
+  int validateEvery;
+
+  @Option(names = "--validation-tasks", defaultValue = "100", description = "Validation bandits (default ${DEFAULT-VALUE}).")
+  int validationTasks;
+
   @Override
   public Integer call() {
     int n = iterations != null ? iterations
         : Fields.read(env).has("train") ? TrainConfig.defaults().merge(Fields.read(env).object("train")).numBatches()
         : TrainConfig.defaults().numBatches();
-    new BanditExperiment(new BanditExperiment.Options(env, out, policy, n, seed, tasks, testSeed), System.out).run();
+    new BanditExperiment(new BanditExperiment.Options(env, out, policy, n, seed, tasks, testSeed,
+        validateEvery, validationTasks), System.out).run();
     System.out.println("maml4j: wrote " + out.resolve("bandit-eval.json"));
     return 0;
   }

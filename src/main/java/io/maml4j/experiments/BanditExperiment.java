@@ -1,6 +1,7 @@
 package io.maml4j.experiments;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.maml4j.autodiff.Arena;
 import io.maml4j.autodiff.Tape;
@@ -41,20 +42,31 @@ import java.util.SplittableRandom;
  * a freshly initialised policy adapted the same way, and the best arm. Returns are exact
  * expectations given each policy's arm probabilities (H Σ_a π(a) p_a), so only the adaptation
  * episodes are random.
+ *
+ * <p>When it trains, it scores the meta-policy on separate validation bandits every few
+ * iterations and reports the one whose adapted return is best there (early stopping), as well as
+ * the last one. On bandits the MAML-RL meta-gradient ignores how θ shapes the pre-adaptation
+ * episodes, so nothing keeps the unadapted policy exploratory; long runs can let it turn
+ * deterministic, after which adaptation has no signal (see Rothfuss et al. 2019, "ProMP").
  */
 public final class BanditExperiment {
   /**
    * @param policy a trained meta-policy (policy.json or checkpoint.json); null to train one here
    * @param iterations meta-iterations when training here
+   * @param validateEvery iterations between validation scores when training (0: keep the last)
    */
-  public record Options(Path envSpec, Path out, Path policy, int iterations, long seed, int tasks, long testSeed) {
+  public record Options(Path envSpec, Path out, Path policy, int iterations, long seed, int tasks, long testSeed,
+      int validateEvery, int validationTasks) {
     public Options {
-      if (tasks < 1 || iterations < 0) {
-        throw new IllegalArgumentException("need at least 1 test task and iterations >= 0, got " + tasks + " and "
-            + iterations);
+      if (tasks < 1 || iterations < 0 || validateEvery < 0 || validationTasks < 1) {
+        throw new IllegalArgumentException("need test and validation tasks >= 1, iterations and validate_every >= 0,"
+            + " got " + tasks + ", " + validationTasks + ", " + iterations + " and " + validateEvery);
       }
     }
   }
+
+  /** The meta-policy that did best on validation bandits, the last one, and the validation curve. */
+  record Trained(Params selected, int selectedIteration, Params last, JsonArray curve) {}
 
   /** Mean expected episode return over the test tasks, with a 95% confidence half-width. */
   public record Figure(double mean, double ci95) {}
@@ -85,6 +97,7 @@ public final class BanditExperiment {
     Policy policy = Policies.create(policySpec, bandit.observationSpace(), bandit.actionSpace());
     Params theta;
     int trainedFor;
+    Trained trained = null;
     if (o.policy() != null) {
       Checkpoint ck = Checkpoint.load(o.policy(), cfg.dataType());
       if (!ck.spec().equals(policySpec)) {
@@ -93,7 +106,8 @@ public final class BanditExperiment {
       theta = ck.params();
       trainedFor = ck.iteration();
     } else {
-      theta = train(bandit, policy, policySpec, cfg);
+      trained = train(bandit, policy, policySpec, cfg);
+      theta = trained.selected();
       trainedFor = cfg.numBatches();
     }
     Params fresh = new Trainer(bandit, policy, cfg).initialParams();
@@ -120,6 +134,9 @@ public final class BanditExperiment {
     r.addProperty("arms", bandit.arms());
     r.addProperty("horizon", h);
     r.addProperty("meta_iterations", trainedFor);
+    if (trained != null) {
+      r.addProperty("selected_iteration", trained.selectedIteration());
+    }
     r.addProperty("meta_optimizer", cfg.metaOptimizer());
     r.addProperty("adaptation_episodes_per_task", cfg.fastBatchSize());
     r.addProperty("fast_lr", cfg.maml().fastLr());
@@ -132,6 +149,12 @@ public final class BanditExperiment {
     add(r, "fresh_init_adapted", stats(expected(policy, freshAdapted, tasks, h)));
     add(r, "best_arm", stats(best));
     r.addProperty("meta_policy_adapted_sampled_return", post.meanReturn());
+    if (trained != null) {
+      Params lastAdapted = adapt(bandit, policy, learner, trained.last(), tasks, cfg, new SplittableRandom(o.testSeed() + 2));
+      add(r, "last_meta_policy_unadapted", stats(expected(policy, trained.last(), tasks, h)));
+      add(r, "last_meta_policy_adapted", stats(expected(policy, lastAdapted, tasks, h)));
+      r.add("validation_curve", trained.curve());
+    }
     Checkpoint.writeAtomically(o.out().resolve("bandit-eval.json"), new GsonBuilder().setPrettyPrinting().create().toJson(r));
     return r;
   }
@@ -144,7 +167,7 @@ public final class BanditExperiment {
     log.printf(Locale.ROOT, "%-24s expected return per episode %.4f ± %.4f%n", name, f.mean(), f.ci95());
   }
 
-  private Params train(BernoulliBandit bandit, Policy policy, PolicySpec spec, TrainConfig cfg) {
+  private Trained train(BernoulliBandit bandit, Policy policy, PolicySpec spec, TrainConfig cfg) {
     RunDirectory run = new RunDirectory(o.out().resolve("maml"), spec);
     if (Files.exists(run.checkpoint())) {
       throw new ConfigException(run.checkpoint() + ": a run already exists here; pass its policy with --policy or"
@@ -155,19 +178,48 @@ public final class BanditExperiment {
     resolved.add("policy", spec.toJson());
     resolved.add("train", cfg.toJson());
     run.writeConfig(resolved);
-    int every = Math.max(1, cfg.numBatches() / 10);
-    TrainingListener progress = new TrainingListener() {
+    List<Task> validation = bandit.sample(o.validationTasks(), new SplittableRandom(o.testSeed() ^ 0x5DEECE66DL));
+    MetaLearner learner = Trainer.metaLearner(policy, cfg);
+    int h = bandit.horizon();
+    JsonArray curve = new JsonArray();
+    Params[] best = new Params[1];
+    int[] bestIt = {-1};
+    double[] bestScore = {Double.NEGATIVE_INFINITY};
+    TrainingListener validate = new TrainingListener() {
       @Override
       public void onIteration(IterationMetrics m, Params theta) {
-        if ((m.iteration() + 1) % every == 0) {
-          log.printf(Locale.ROOT, "iteration %d/%d: pre %.3f post %.3f%n", m.iteration() + 1, cfg.numBatches(),
-              m.preReturn(), m.postReturn());
+        int done = m.iteration() + 1;
+        if (o.validateEvery() == 0 || (done % o.validateEvery() != 0 && done != cfg.numBatches())) {
+          return;
+        }
+        // The same adaptation episodes' seeds at every check, so checkpoints compare fairly.
+        Params adapted = adapt(bandit, policy, learner, theta, validation, cfg, new SplittableRandom(o.testSeed() + 3));
+        double post = stats(expected(policy, adapted, validation, h)).mean();
+        double pre = stats(expected(policy, theta, validation, h)).mean();
+        JsonObject point = new JsonObject();
+        point.addProperty("iteration", done);
+        point.addProperty("unadapted", pre);
+        point.addProperty("adapted", post);
+        curve.add(point);
+        log.printf(Locale.ROOT, "iteration %d/%d: validation return unadapted %.3f, adapted %.3f%n", done,
+            cfg.numBatches(), pre, post);
+        if (post > bestScore[0]) {
+          bestScore[0] = post;
+          best[0] = theta;
+          bestIt[0] = done;
         }
       }
     };
     log.printf("training %s for %d iterations into %s%n", bandit.name(), cfg.numBatches(), run.dir());
     Trainer trainer = new Trainer(bandit, policy, cfg);
-    return trainer.run(trainer.initialParams(), 0, 0, List.of(progress, run));
+    Params last = trainer.run(trainer.initialParams(), 0, 0, List.of(validate, run));
+    if (best[0] == null) {
+      return new Trained(last, cfg.numBatches(), last, curve);
+    }
+    new Checkpoint(spec, best[0], bestIt[0], 0).save(run.dir().resolve("selected-policy.json"));
+    log.printf("selected the meta-policy of iteration %d (best adapted validation return %.3f)%n", bestIt[0],
+        bestScore[0]);
+    return new Trained(best[0], bestIt[0], last, curve);
   }
 
   /** The training-time adaptation: K episodes per task with θ, GAE advantages, the learner's inner step. */

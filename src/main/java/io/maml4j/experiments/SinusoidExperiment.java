@@ -112,8 +112,11 @@ public final class SinusoidExperiment {
       List<SinusoidChart.ErrorCurve> curves = new ArrayList<>();
       curves.add(curve(results, csv, "MAML", k, alpha, test.errors(model, maml.theta(), alpha, o.maxSteps())));
       curves.add(curve(results, csv, "pretrained", k, alpha, test.errors(model, pre.theta(), alpha, o.maxSteps())));
-      curves.add(curve(results, csv, "pretrained, tuned step", k, tuned,
-          test.errors(model, pre.theta(), tuned, o.maxSteps())));
+      SinusoidChart.ErrorCurve tunedCurve = curve(results, csv, "pretrained, tuned step", k, tuned,
+          test.errors(model, pre.theta(), tuned, o.maxSteps()));
+      if (tuned != alpha) {
+        curves.add(tunedCurve);
+      }
       SinusoidChart.savePng(o.out().resolve("sinusoid-mse-k" + k + ".png"), 800, 500,
           SinusoidChart.errorChart(String.format(Locale.ROOT, "%d-shot sinusoid regression, %d held-out tasks", k,
               o.evalTasks()), curves));

@@ -50,13 +50,17 @@ class ExperimentsEndToEndTest {
   @Test
   void when_running_a_tiny_bandit_experiment_expect_all_figures() throws Exception {
     JsonObject r = new BanditExperiment(new BanditExperiment.Options(Path.of("environments/bandit-k5.json"), dir,
-        null, 2, 1, 20, 5), new PrintStream(new ByteArrayOutputStream())).run();
+        null, 3, 1, 20, 5, 2, 10), new PrintStream(new ByteArrayOutputStream())).run();
     for (String k : List.of("uniform_random", "meta_policy_unadapted", "meta_policy_adapted", "fresh_init_adapted",
         "best_arm")) {
       double m = r.getAsJsonObject(k).get("mean").getAsDouble();
       assertTrue(m >= 0 && m <= 1, k + " " + m);
     }
     assertTrue(Files.exists(dir.resolve("bandit-eval.json")));
+    assertTrue(Files.exists(dir.resolve("maml/selected-policy.json")));
+    assertEquals(2, r.getAsJsonArray("validation_curve").size());
+    int selected = r.get("selected_iteration").getAsInt();
+    assertTrue(selected == 2 || selected == 3, "selected " + selected);
   }
 
   @Test
