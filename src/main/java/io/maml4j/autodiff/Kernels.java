@@ -2,7 +2,9 @@ package io.maml4j.autodiff;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
@@ -25,6 +27,9 @@ import org.nd4j.linalg.factory.Nd4j;
 final class Kernels {
   /** Floating-point operations done by matrix products, for throughput reports. */
   static final AtomicLong GEMM_FLOPS = new AtomicLong();
+
+  /** Below this many flops per batch entry, rank-3 products use one native batched call. */
+  static final long SMALL_SLICE_FLOPS = 1L << 20;
 
   private Kernels() {}
 
@@ -226,8 +231,14 @@ final class Kernels {
       INDArray ac = contiguous(a);
       INDArray bc = contiguous(b);
       INDArray z = uninit(a, batch, m, n);
-      for (int i = 0; i < batch; i++) {
-        Nd4j.gemm(ac.slice(i), bc.slice(i), z.slice(i), ta, tb, 1.0, 0.0);
+      if (2 * m * n * k < SMALL_SLICE_FLOPS) {
+        // Small per-task products (few examples or arms per task): one native batched call, as
+        // the slice views of the loop below cost far more than the arithmetic.
+        Nd4j.exec(new Mmul(ac, bc, z, MMulTranspose.builder().transposeA(ta).transposeB(tb).build()));
+      } else {
+        for (int i = 0; i < batch; i++) {
+          Nd4j.gemm(ac.slice(i), bc.slice(i), z.slice(i), ta, tb, 1.0, 0.0);
+        }
       }
       GEMM_FLOPS.addAndGet(2 * batch * m * n * k);
       return z;

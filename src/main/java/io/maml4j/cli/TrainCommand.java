@@ -5,11 +5,14 @@ import io.maml4j.config.ConfigException;
 import io.maml4j.config.Fields;
 import io.maml4j.env.TaskDistribution;
 import io.maml4j.envs.EnvRegistry;
+import io.maml4j.meta.MamlAdam;
+import io.maml4j.meta.MetaLearner;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policies;
 import io.maml4j.policy.Policy;
 import io.maml4j.policy.PolicySpec;
 import io.maml4j.train.Checkpoint;
+import io.maml4j.train.OptimizerState;
 import io.maml4j.train.ProgressBar;
 import io.maml4j.train.RunDirectory;
 import io.maml4j.train.TrainConfig;
@@ -25,7 +28,8 @@ import picocli.CommandLine.Option;
 
 /** {@code maml4j train}: meta-trains a policy on an environment spec. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Meta-train a policy with MAML-TRPO. With no options: a short 2D-navigation demo.")
+    description = "Meta-train a policy with MAML (TRPO, or Adam when the spec's train section says so)."
+        + " With no options: a short 2D-navigation demo.")
 public final class TrainCommand implements Callable<Integer> {
   static final int DEMO_ITERATIONS = 30;
 
@@ -33,7 +37,8 @@ public final class TrainCommand implements Callable<Integer> {
       defaultValue = "environments/navigation-2d.json")
   Path env;
 
-  @Option(names = "--policy", description = "Policy spec JSON (default: 64-64 tanh, Gaussian or categorical by action space).")
+  @Option(names = "--policy", description = "Policy spec JSON (default: the env spec's \"policy\" object if any,"
+      + " else 64-64 tanh, Gaussian or categorical by action space).")
   Path policySpec;
 
   @Option(names = "--config", description = "Training config JSON overriding the defaults.")
@@ -86,6 +91,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     cfg = overrides(cfg, demo);
     PolicySpec spec = policySpec != null ? PolicySpec.read(Fields.read(policySpec))
+        : envFields.has("policy") ? PolicySpec.read(Fields.read(env).object("policy"))
         : dist.actionSpace() instanceof io.maml4j.env.Discrete ? PolicySpec.defaultCategorical()
         : PolicySpec.defaultGaussian();
     Policy policy;
@@ -96,7 +102,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
     Path dir = out != null ? out : Path.of("runs", dist.name() + "-seed" + cfg.seed() + (demo ? "-demo" : ""));
     RunDirectory run = new RunDirectory(dir, spec);
-    Trainer trainer = new Trainer(dist, policy, cfg);
+    MetaLearner learner = Trainer.metaLearner(policy, cfg);
+    Trainer trainer = new Trainer(dist, policy, cfg, learner);
     Params theta;
     int start = 0;
     long steps = 0;
@@ -112,6 +119,10 @@ public final class TrainCommand implements Callable<Integer> {
       start = ck.iteration();
       steps = ck.envSteps();
       run.truncateMetrics(start);
+      if (learner instanceof MamlAdam a && !OptimizerState.restore(dir, a.optimizer(), start, cfg.dataType())) {
+        System.err.println("maml4j: warning: no optimizer state for iteration " + start + " in " + dir
+            + "; Adam restarts its moment estimates");
+      }
     } else {
       if (demo) {
         deleteRun(run);
@@ -129,6 +140,9 @@ public final class TrainCommand implements Callable<Integer> {
     listeners.add(new ProgressBar(System.err, log || System.console() == null));
     listeners.add(run);
     listeners.add(new io.maml4j.plot.LearningCurvePlotter(dir, System.err));
+    if (learner instanceof MamlAdam a) {
+      listeners.add(new OptimizerState(dir, a.optimizer()));
+    }
     System.err.printf("maml4j: training %s for %d iterations (seed %d) into %s%n", dist.name(), cfg.numBatches(),
         cfg.seed(), dir);
     trainer.run(theta, start, steps, listeners);
@@ -143,7 +157,8 @@ public final class TrainCommand implements Callable<Integer> {
     return new TrainConfig(metaBatchSize != null ? metaBatchSize : c.metaBatchSize(),
         fastBatchSize != null ? fastBatchSize : c.fastBatchSize(),
         iterations != null ? iterations : demo ? DEMO_ITERATIONS : c.numBatches(), c.gamma(), c.gaeLambda(), m,
-        dtype != null ? dtype : c.dtype(), seed != null ? seed : c.seed());
+        dtype != null ? dtype : c.dtype(), seed != null ? seed : c.seed())
+        .withMetaOptimizer(c.metaOptimizer(), c.metaLr(), c.loss());
   }
 
   private static void deleteRun(RunDirectory run) {

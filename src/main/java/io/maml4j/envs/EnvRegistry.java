@@ -46,6 +46,7 @@ public final class EnvRegistry {
       return new Navigation2D(low, high, horizon);
     });
     register("oracle", Oracle::fromSpec);
+    SupervisedAndDiscrete.register();
     io.maml4j.gym.GymHttp.register();
     for (Provider p : java.util.ServiceLoader.load(Provider.class)) {
       register(p.name(), p);
@@ -77,6 +78,7 @@ public final class EnvRegistry {
       throw ConfigException.field(spec.source(), "env", "one of " + names(), "\"" + name + "\"");
     }
     spec.has("train");
+    spec.has("policy"); // an optional default policy spec, read by the train command
     try {
       return f.create(spec);
     } catch (IllegalArgumentException e) {

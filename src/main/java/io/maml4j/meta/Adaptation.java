@@ -34,6 +34,16 @@ public record Adaptation(Params params, List<Params> stepInputs, List<Params> st
    */
   public static Adaptation adapt(Policy policy, Params perTask, Batch train, double[] lrs, int steps,
       boolean createGraph) {
+    return adapt(policy, TaskLoss.REINFORCE, perTask, train, lrs, steps, createGraph);
+  }
+
+  /**
+   * Adapts per-task parameters by gradient descent on any task loss: the REINFORCE loss for RL
+   * tasks, the mean squared error for regression. {@code lrs[s]} is the step size of step s (the
+   * last entry repeats); zero steps return {@code perTask} unchanged.
+   */
+  public static Adaptation adapt(Policy policy, TaskLoss taskLoss, Params perTask, Batch train, double[] lrs,
+      int steps, boolean createGraph) {
     List<Params> inputs = new ArrayList<>(steps);
     List<Params> grads = new ArrayList<>(steps);
     Params p = perTask;
@@ -42,7 +52,7 @@ public record Adaptation(Params params, List<Params> stepInputs, List<Params> st
       // Without a graph the gradient is taken at fresh leaves, so it works on constant θ and
       // θ' = θ - α g still depends on θ with identity Jacobian (first-order MAML).
       Params at = createGraph ? p : p.detach().asVariables();
-      Tensor loss = Losses.reinforce(policy, at, train);
+      Tensor loss = taskLoss.apply(policy, at, train);
       List<Tensor> g = Grad.grad(loss, at.list(), createGraph);
       Params gp = Params.of(p.names(), g);
       inputs.add(p);

@@ -2,6 +2,7 @@ package io.maml4j.meta;
 
 import io.maml4j.autodiff.Tensor;
 import io.maml4j.sampler.Episodes;
+import io.maml4j.sampler.Examples;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -51,6 +52,26 @@ public record Batch(Tensor observations, Tensor actions, Tensor advantages, Tens
         Tensor.of(ep.actions(), type, t, rows, ep.actDim()),
         Tensor.of(advantages, type, t, rows, 1),
         Tensor.of(w, type, t, rows, 1),
+        t);
+  }
+
+  /**
+   * The batch of labelled examples of supervised tasks ([T, K, ...]): inputs as observations,
+   * targets as actions, unit advantages and weights 1/K, so that the losses average over each
+   * task's K examples.
+   */
+  public static Batch supervised(Examples ex, DataType type) {
+    int t = ex.numTasks();
+    int k = ex.perTask();
+    double[] ones = new double[t * k];
+    double[] w = new double[t * k];
+    java.util.Arrays.fill(ones, 1.0);
+    java.util.Arrays.fill(w, 1.0 / k);
+    return new Batch(
+        Tensor.of(ex.inputs(), type, t, k, ex.inputDim()),
+        Tensor.of(ex.targets(), type, t, k, ex.targetDim()),
+        Tensor.of(ones, type, t, k, 1),
+        Tensor.of(w, type, t, k, 1),
         t);
   }
 }

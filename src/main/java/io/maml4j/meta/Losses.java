@@ -4,6 +4,7 @@ import io.maml4j.autodiff.Tensor;
 import io.maml4j.policy.Distribution;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
+import io.maml4j.policy.PointMass;
 
 /** The losses of MAML-RL, each a sum over tasks of per-task averages. */
 public final class Losses {
@@ -31,5 +32,17 @@ public final class Losses {
   /** Mean KL(old || new) over valid steps, averaged over tasks. */
   public static Tensor kl(Distribution old, Distribution current, Batch b) {
     return old.kl(current).mul(b.weights()).sum().scale(1.0 / b.totalTasks());
+  }
+
+  /**
+   * The mean squared error of a regression task (Finn et al. 2017, Equation 2), summed over
+   * tasks: per task, the weighted sum over examples of ||f(x) - y||², with the batch's actions as
+   * targets y and its weights 1/K making it a mean. Needs a deterministic policy's prediction.
+   */
+  public static Tensor mse(Policy policy, Params params, Batch b) {
+    if (!(policy.forward(params, b.observations()) instanceof PointMass prediction)) {
+      throw new IllegalArgumentException("the mse loss needs a deterministic-mlp policy, got " + policy.spec().type());
+    }
+    return prediction.value().sub(b.actions()).square().sum(2).mul(b.weights()).sum();
   }
 }

@@ -10,6 +10,7 @@ public final class Policies {
     return switch (spec.type()) {
       case "gaussian-mlp" -> new GaussianMlpPolicy(spec, observationSpace, actionSpace);
       case "categorical-mlp" -> new CategoricalMlpPolicy(spec, observationSpace, actionSpace);
+      case "deterministic-mlp" -> new DeterministicMlpPolicy(spec, observationSpace, actionSpace);
       default -> throw new IllegalArgumentException("unknown policy type " + spec.type());
     };
   }

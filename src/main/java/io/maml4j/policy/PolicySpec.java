@@ -9,14 +9,15 @@ import java.util.List;
 /**
  * What a policy is, as stored in {@code policies/*.json} and beside every trained policy.
  *
- * @param type {@code gaussian-mlp} for Box actions or {@code categorical-mlp} for Discrete ones
+ * @param type {@code gaussian-mlp} for Box actions or {@code categorical-mlp} for Discrete ones;
+ *     {@code deterministic-mlp} for a regression model f_θ(x) (Box actions, trained with the MSE)
  * @param hiddenSizes hidden layer widths (default 64, 64)
  * @param nonlinearity {@code tanh} or {@code relu}
  * @param initStd initial standard deviation of the Gaussian (log-std is learned; default 1)
  * @param minStd floor of the standard deviation (default 1e-6)
  */
 public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, double initStd, double minStd) {
-  public static final List<String> TYPES = List.of("gaussian-mlp", "categorical-mlp");
+  public static final List<String> TYPES = List.of("gaussian-mlp", "categorical-mlp", "deterministic-mlp");
   public static final List<String> NONLINEARITIES = List.of("tanh", "relu");
 
   public PolicySpec {

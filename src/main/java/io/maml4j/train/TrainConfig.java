@@ -17,10 +17,15 @@ import java.util.List;
  * @param gaeLambda GAE λ
  * @param dtype {@code float32} or {@code float64}
  * @param seed base seed; iteration i draws from a stream derived from (seed, i)
+ * @param metaOptimizer the outer step: {@code trpo} (default) or {@code adam}
+ * @param metaLr Adam's step size β (default 0.001, the MAML paper's sinusoid value)
+ * @param loss the task loss: {@code reinforce} (default, RL) or {@code mse} (regression, Adam only)
  */
 public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, double gamma, double gaeLambda,
-    MamlConfig maml, String dtype, long seed) {
+    MamlConfig maml, String dtype, long seed, String metaOptimizer, double metaLr, String loss) {
   public static final List<String> DTYPES = List.of("float32", "float64");
+  public static final List<String> META_OPTIMIZERS = List.of("trpo", "adam");
+  public static final List<String> LOSSES = List.of("reinforce", "mse");
 
   public TrainConfig {
     if (metaBatchSize < 1) {
@@ -41,6 +46,31 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
     if (!DTYPES.contains(dtype)) {
       throw new IllegalArgumentException("dtype must be one of " + DTYPES + ", got " + dtype);
     }
+    if (!META_OPTIMIZERS.contains(metaOptimizer)) {
+      throw new IllegalArgumentException("meta_optimizer must be one of " + META_OPTIMIZERS + ", got " + metaOptimizer);
+    }
+    if (!(metaLr > 0 && Double.isFinite(metaLr))) {
+      throw new IllegalArgumentException("meta_lr must be greater than 0, got " + metaLr);
+    }
+    if (!LOSSES.contains(loss)) {
+      throw new IllegalArgumentException("loss must be one of " + LOSSES + ", got " + loss);
+    }
+    if (metaOptimizer.equals("trpo") && !loss.equals("reinforce")) {
+      throw new IllegalArgumentException("meta_optimizer \"trpo\" needs loss \"reinforce\" (its surrogate and KL"
+          + " need a stochastic policy), got loss \"" + loss + "\"; use \"meta_optimizer\": \"adam\"");
+    }
+  }
+
+  /** A config with the default outer step: TRPO on the REINFORCE loss. */
+  public TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, double gamma, double gaeLambda,
+      MamlConfig maml, String dtype, long seed) {
+    this(metaBatchSize, fastBatchSize, numBatches, gamma, gaeLambda, maml, dtype, seed, "trpo", 0.001, "reinforce");
+  }
+
+  /** This config with another outer step and loss. */
+  public TrainConfig withMetaOptimizer(String metaOptimizer, double metaLr, String loss) {
+    return new TrainConfig(metaBatchSize, fastBatchSize, numBatches, gamma, gaeLambda, maml, dtype, seed,
+        metaOptimizer, metaLr, loss);
   }
 
   public static TrainConfig defaults() {
@@ -67,7 +97,10 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
               f.integer("ls_max_steps", m.lsMaxSteps(), 1, 10_000),
               f.number("ls_backtrack_ratio", m.lsBacktrackRatio(), 1e-9, 1 - 1e-9)),
           f.choice("dtype", dtype, DTYPES),
-          f.longValue("seed", seed));
+          f.longValue("seed", seed),
+          f.choice("meta_optimizer", metaOptimizer, META_OPTIMIZERS),
+          f.positive("meta_lr", metaLr),
+          f.choice("loss", loss, LOSSES));
       f.finish();
       return out;
     } catch (IllegalArgumentException e) {
@@ -92,6 +125,9 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
     o.addProperty("ls_backtrack_ratio", maml.lsBacktrackRatio());
     o.addProperty("dtype", dtype);
     o.addProperty("seed", seed);
+    o.addProperty("meta_optimizer", metaOptimizer);
+    o.addProperty("meta_lr", metaLr);
+    o.addProperty("loss", loss);
     return o;
   }
 

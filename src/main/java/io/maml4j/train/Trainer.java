@@ -1,16 +1,22 @@
 package io.maml4j.train;
 
 import io.maml4j.autodiff.Arena;
+import io.maml4j.autodiff.Tape;
 import io.maml4j.baseline.Advantages;
 import io.maml4j.baseline.LinearFeatureBaseline;
+import io.maml4j.env.SupervisedTaskDistribution;
 import io.maml4j.env.Task;
 import io.maml4j.env.TaskDistribution;
 import io.maml4j.meta.Batch;
+import io.maml4j.meta.MamlAdam;
 import io.maml4j.meta.MamlTrpo;
 import io.maml4j.meta.MetaLearner;
+import io.maml4j.meta.TaskLoss;
+import io.maml4j.optim.Adam;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
 import io.maml4j.sampler.Episodes;
+import io.maml4j.sampler.ExampleSampler;
 import io.maml4j.sampler.Sampler;
 import io.maml4j.sampler.VectorSampler;
 import java.util.List;
@@ -20,6 +26,11 @@ import java.util.SplittableRandom;
  * MAML meta-training (Finn et al. 2017, Algorithm 3). Iteration i draws all its randomness from
  * a stream derived from (seed, i) alone, so a run resumed from a checkpoint reproduces the
  * uninterrupted run exactly.
+ *
+ * <p>For a {@link SupervisedTaskDistribution} (H = 1) an iteration draws K labelled examples per
+ * task for the inner step and K more for the outer step instead of sampling episodes; its
+ * pre-adaptation return is minus the loss of θ on the first set and its post-adaptation return is
+ * minus the meta-objective (for the MSE, minus the adapted models' mean squared error).
  */
 public final class Trainer {
   private final TaskDistribution distribution;
@@ -29,12 +40,37 @@ public final class Trainer {
   private final MetaLearner learner;
   private final LinearFeatureBaseline baseline = new LinearFeatureBaseline();
 
+  private final ExampleSampler examples;
+  private final TaskLoss loss;
+
+  /** A trainer whose meta-learner is the one the config names ({@code meta_optimizer}, {@code loss}). */
   public Trainer(TaskDistribution distribution, Policy policy, TrainConfig config) {
+    this(distribution, policy, config, metaLearner(policy, config));
+  }
+
+  /** A trainer with a given meta-learner, such as the joint-training baseline. */
+  public Trainer(TaskDistribution distribution, Policy policy, TrainConfig config, MetaLearner learner) {
     this.distribution = distribution;
     this.policy = policy;
     this.config = config;
     this.sampler = new VectorSampler(distribution);
-    this.learner = new MamlTrpo(policy, config.maml());
+    this.learner = learner;
+    this.loss = TaskLoss.named(config.loss());
+    this.examples = distribution instanceof SupervisedTaskDistribution s ? new ExampleSampler(s) : null;
+    if (examples != null && !config.loss().equals("mse")) {
+      throw new IllegalArgumentException(distribution.name() + " is a supervised task: its train section needs"
+          + " \"loss\": \"mse\" and \"meta_optimizer\": \"adam\", got loss \"" + config.loss() + "\"");
+    }
+    if (config.loss().equals("mse") && !policy.spec().type().equals("deterministic-mlp")) {
+      throw new IllegalArgumentException("loss \"mse\" needs a deterministic-mlp policy, got " + policy.spec().type());
+    }
+  }
+
+  /** The meta-learner a config names: MAML-TRPO, or MAML with Adam on the configured loss. */
+  public static MetaLearner metaLearner(Policy policy, TrainConfig config) {
+    return config.metaOptimizer().equals("adam")
+        ? new MamlAdam(policy, TaskLoss.named(config.loss()), config.maml(), new Adam(config.metaLr()))
+        : new MamlTrpo(policy, config.maml());
   }
 
   /** Fresh meta-parameters for this run's seed. */
@@ -64,9 +100,12 @@ public final class Trainer {
       total = m.totalEnvSteps();
       // ND4J frees the native memory of arrays created outside arenas (inside ND4J's own ops,
       // escaped parameters) only when their small Java handles are collected, and the Java heap
-      // barely fills, so without this resident memory grows by ~150 MB per iteration. A full
-      // collection of the tiny heap costs a few tens of milliseconds per multi-second iteration.
-      System.gc();
+      // barely fills, so without this resident memory grows by ~150 MB per 2D-navigation
+      // iteration. A collection of the tiny heap costs tens of milliseconds: at most once a second.
+      if (System.nanoTime() - lastCollection > 1_000_000_000L) {
+        System.gc();
+        lastCollection = System.nanoTime();
+      }
       for (TrainingListener l : listeners) {
         l.onIteration(m, theta);
       }
@@ -77,12 +116,17 @@ public final class Trainer {
     return theta;
   }
 
+  private long lastCollection = System.nanoTime();
+
   private record Outcome(MetaLearner.StepResult step, IterationMetrics metrics) {}
 
   private Outcome iteration(int it, Params theta, long total) {
     SplittableRandom rng = iterationRandom(config.seed(), it);
     long t0 = System.nanoTime();
     List<Task> tasks = distribution.sample(config.metaBatchSize(), rng);
+    if (examples != null) {
+      return supervised(it, theta, tasks, rng, t0, total);
+    }
     Episodes pre = sampler.sample(policy, theta, tasks, config.fastBatchSize(), rng);
     Batch train = batch(pre);
     long t1 = System.nanoTime();
@@ -97,6 +141,25 @@ public final class Trainer {
     IterationMetrics m = new IterationMetrics(it, pre.meanReturn(), post.meanReturn(), step.lossBefore(),
         step.lossAfter(), step.kl(), step.accepted(), step.lineSearchSteps(),
         ((t1 - t0) + (t3 - t2)) / 1e9, (t2 - t1) / 1e9, (t4 - t3) / 1e9, steps, total + steps);
+    return new Outcome(step, m);
+  }
+
+  /** One iteration on labelled examples. */
+  private Outcome supervised(int it, Params theta, List<Task> tasks, SplittableRandom rng, long t0, long total) {
+    Batch train = Batch.supervised(examples.sample(tasks, config.fastBatchSize(), rng), config.dataType());
+    Batch valid = Batch.supervised(examples.sample(tasks, config.fastBatchSize(), rng), config.dataType());
+    long t1 = System.nanoTime();
+    double pre;
+    try (Tape.Scope ng = Tape.noGrad()) {
+      pre = -loss.apply(policy, theta, train).item() / tasks.size();
+    }
+    long t2 = System.nanoTime();
+    MetaLearner.StepResult step = learner.step(theta, train, valid);
+    long t3 = System.nanoTime();
+    long steps = 2L * tasks.size() * config.fastBatchSize();
+    IterationMetrics m = new IterationMetrics(it, pre, -step.lossBefore(), step.lossBefore(), step.lossAfter(),
+        step.kl(), step.accepted(), step.lineSearchSteps(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
+        steps, total + steps);
     return new Outcome(step, m);
   }
 

@@ -1,0 +1,270 @@
+package io.maml4j.experiments;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.maml4j.autodiff.Arena;
+import io.maml4j.autodiff.Tape;
+import io.maml4j.autodiff.Tensor;
+import io.maml4j.baseline.Advantages;
+import io.maml4j.baseline.LinearFeatureBaseline;
+import io.maml4j.config.ConfigException;
+import io.maml4j.config.Fields;
+import io.maml4j.env.Task;
+import io.maml4j.env.TaskDistribution;
+import io.maml4j.envs.BernoulliBandit;
+import io.maml4j.envs.EnvRegistry;
+import io.maml4j.meta.Batch;
+import io.maml4j.meta.MetaLearner;
+import io.maml4j.policy.Params;
+import io.maml4j.policy.Policies;
+import io.maml4j.policy.Policy;
+import io.maml4j.policy.PolicySpec;
+import io.maml4j.sampler.Episodes;
+import io.maml4j.sampler.VectorSampler;
+import io.maml4j.train.Checkpoint;
+import io.maml4j.train.IterationMetrics;
+import io.maml4j.train.RunDirectory;
+import io.maml4j.train.TrainConfig;
+import io.maml4j.train.Trainer;
+import io.maml4j.train.TrainingListener;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Does meta-training help on Bernoulli bandits? On held-out bandits, compares the expected
+ * episode return of a uniformly random policy, the unadapted meta-policy π_θ, and the policy
+ * π_θ' after the same one-step adaptation as in training on K sampled episodes; for scale, also
+ * a freshly initialised policy adapted the same way, and the best arm. Returns are exact
+ * expectations given each policy's arm probabilities (H Σ_a π(a) p_a), so only the adaptation
+ * episodes are random.
+ *
+ * <p>When it trains, it scores the meta-policy on separate validation bandits every few
+ * iterations and reports the one whose adapted return is best there (early stopping), as well as
+ * the last one. On bandits the MAML-RL meta-gradient ignores how θ shapes the pre-adaptation
+ * episodes, so nothing keeps the unadapted policy exploratory; long runs can let it turn
+ * deterministic, after which adaptation has no signal (see Rothfuss et al. 2019, "ProMP").
+ */
+public final class BanditExperiment {
+  /**
+   * @param policy a trained meta-policy (policy.json or checkpoint.json); null to train one here
+   * @param iterations meta-iterations when training here
+   * @param validateEvery iterations between validation scores when training (0: keep the last)
+   */
+  public record Options(Path envSpec, Path out, Path policy, int iterations, long seed, int tasks, long testSeed,
+      int validateEvery, int validationTasks) {
+    public Options {
+      if (tasks < 1 || iterations < 0 || validateEvery < 0 || validationTasks < 1) {
+        throw new IllegalArgumentException("need test and validation tasks >= 1, iterations and validate_every >= 0,"
+            + " got " + tasks + ", " + validationTasks + ", " + iterations + " and " + validateEvery);
+      }
+    }
+  }
+
+  /** The meta-policy that did best on validation bandits, the last one, and the validation curve. */
+  record Trained(Params selected, int selectedIteration, Params last, JsonArray curve) {}
+
+  /** Mean expected episode return over the test tasks, with a 95% confidence half-width. */
+  public record Figure(double mean, double ci95) {}
+
+  private final Options o;
+  private final PrintStream log;
+
+  public BanditExperiment(Options options, PrintStream log) {
+    this.o = options;
+    this.log = log;
+  }
+
+  /** Trains if needed, evaluates, writes {@code out/bandit-eval.json} and returns it. */
+  public JsonObject run() {
+    Fields spec = Fields.read(o.envSpec());
+    TaskDistribution d = EnvRegistry.create(spec);
+    if (!(d instanceof BernoulliBandit bandit)) {
+      throw new ConfigException(o.envSpec() + ": expected a bandit environment, got " + d.name());
+    }
+    TrainConfig cfg = TrainConfig.defaults();
+    if (spec.has("train")) {
+      cfg = cfg.merge(Fields.read(o.envSpec()).object("train"));
+    }
+    cfg = new TrainConfig(cfg.metaBatchSize(), cfg.fastBatchSize(), o.iterations(), cfg.gamma(), cfg.gaeLambda(),
+        cfg.maml(), cfg.dtype(), o.seed()).withMetaOptimizer(cfg.metaOptimizer(), cfg.metaLr(), cfg.loss());
+    PolicySpec policySpec = spec.has("policy") ? PolicySpec.read(Fields.read(o.envSpec()).object("policy"))
+        : PolicySpec.defaultCategorical();
+    Policy policy = Policies.create(policySpec, bandit.observationSpace(), bandit.actionSpace());
+    Params theta;
+    int trainedFor;
+    Trained trained = null;
+    if (o.policy() != null) {
+      Checkpoint ck = Checkpoint.load(o.policy(), cfg.dataType());
+      if (!ck.spec().equals(policySpec)) {
+        throw ConfigException.field(o.policy().toString(), "policy", policySpec.toString(), ck.spec());
+      }
+      theta = ck.params();
+      trainedFor = ck.iteration();
+    } else {
+      trained = train(bandit, policy, policySpec, cfg);
+      theta = trained.selected();
+      trainedFor = cfg.numBatches();
+    }
+    Params fresh = new Trainer(bandit, policy, cfg).initialParams();
+    MetaLearner learner = Trainer.metaLearner(policy, cfg);
+
+    List<Task> tasks = bandit.sample(o.tasks(), new SplittableRandom(o.testSeed()));
+    int h = bandit.horizon();
+    double[] random = new double[tasks.size()];
+    double[] best = new double[tasks.size()];
+    for (int t = 0; t < tasks.size(); t++) {
+      double[] p = tasks.get(t).vector(BernoulliBandit.MEANS);
+      for (double x : p) {
+        random[t] += h * x / p.length;
+        best[t] = Math.max(best[t], h * x);
+      }
+    }
+    SplittableRandom rng = new SplittableRandom(o.testSeed() + 1);
+    Params adapted = adapt(bandit, policy, learner, theta, tasks, cfg, rng.split());
+    Params freshAdapted = adapt(bandit, policy, learner, fresh, tasks, cfg, rng.split());
+    Episodes post = new VectorSampler(bandit).sample(policy, adapted, tasks, cfg.fastBatchSize(), rng.split());
+
+    JsonObject r = new JsonObject();
+    r.addProperty("env_spec", o.envSpec().toString());
+    r.addProperty("arms", bandit.arms());
+    r.addProperty("horizon", h);
+    r.addProperty("meta_iterations", trainedFor);
+    if (trained != null) {
+      r.addProperty("selected_iteration", trained.selectedIteration());
+    }
+    r.addProperty("meta_optimizer", cfg.metaOptimizer());
+    r.addProperty("adaptation_episodes_per_task", cfg.fastBatchSize());
+    r.addProperty("fast_lr", cfg.maml().fastLr());
+    r.addProperty("test_tasks", tasks.size());
+    r.addProperty("test_seed", o.testSeed());
+    add(r, "uniform_random", stats(random));
+    add(r, "meta_policy_unadapted", stats(expected(policy, theta, tasks, h)));
+    add(r, "meta_policy_adapted", stats(expected(policy, adapted, tasks, h)));
+    add(r, "fresh_init_unadapted", stats(expected(policy, fresh, tasks, h)));
+    add(r, "fresh_init_adapted", stats(expected(policy, freshAdapted, tasks, h)));
+    add(r, "best_arm", stats(best));
+    r.addProperty("meta_policy_adapted_sampled_return", post.meanReturn());
+    if (trained != null) {
+      Params lastAdapted = adapt(bandit, policy, learner, trained.last(), tasks, cfg, new SplittableRandom(o.testSeed() + 2));
+      add(r, "last_meta_policy_unadapted", stats(expected(policy, trained.last(), tasks, h)));
+      add(r, "last_meta_policy_adapted", stats(expected(policy, lastAdapted, tasks, h)));
+      r.add("validation_curve", trained.curve());
+    }
+    Checkpoint.writeAtomically(o.out().resolve("bandit-eval.json"), new GsonBuilder().setPrettyPrinting().create().toJson(r));
+    return r;
+  }
+
+  private void add(JsonObject r, String name, Figure f) {
+    JsonObject o = new JsonObject();
+    o.addProperty("mean", f.mean());
+    o.addProperty("ci95", f.ci95());
+    r.add(name, o);
+    log.printf(Locale.ROOT, "%-24s expected return per episode %.4f ± %.4f%n", name, f.mean(), f.ci95());
+  }
+
+  private Trained train(BernoulliBandit bandit, Policy policy, PolicySpec spec, TrainConfig cfg) {
+    RunDirectory run = new RunDirectory(o.out().resolve("maml"), spec);
+    if (Files.exists(run.checkpoint())) {
+      throw new ConfigException(run.checkpoint() + ": a run already exists here; pass its policy with --policy or"
+          + " choose another --out");
+    }
+    JsonObject resolved = new JsonObject();
+    resolved.addProperty("env_spec", o.envSpec().toString());
+    resolved.add("policy", spec.toJson());
+    resolved.add("train", cfg.toJson());
+    run.writeConfig(resolved);
+    List<Task> validation = bandit.sample(o.validationTasks(), new SplittableRandom(o.testSeed() ^ 0x5DEECE66DL));
+    MetaLearner learner = Trainer.metaLearner(policy, cfg);
+    int h = bandit.horizon();
+    JsonArray curve = new JsonArray();
+    Params[] best = new Params[1];
+    int[] bestIt = {-1};
+    double[] bestScore = {Double.NEGATIVE_INFINITY};
+    TrainingListener validate = new TrainingListener() {
+      @Override
+      public void onIteration(IterationMetrics m, Params theta) {
+        int done = m.iteration() + 1;
+        if (o.validateEvery() == 0 || (done % o.validateEvery() != 0 && done != cfg.numBatches())) {
+          return;
+        }
+        // The same adaptation episodes' seeds at every check, so checkpoints compare fairly.
+        Params adapted = adapt(bandit, policy, learner, theta, validation, cfg, new SplittableRandom(o.testSeed() + 3));
+        double post = stats(expected(policy, adapted, validation, h)).mean();
+        double pre = stats(expected(policy, theta, validation, h)).mean();
+        JsonObject point = new JsonObject();
+        point.addProperty("iteration", done);
+        point.addProperty("unadapted", pre);
+        point.addProperty("adapted", post);
+        curve.add(point);
+        log.printf(Locale.ROOT, "iteration %d/%d: validation return unadapted %.3f, adapted %.3f%n", done,
+            cfg.numBatches(), pre, post);
+        if (post > bestScore[0]) {
+          bestScore[0] = post;
+          best[0] = theta;
+          bestIt[0] = done;
+        }
+      }
+    };
+    log.printf("training %s for %d iterations into %s%n", bandit.name(), cfg.numBatches(), run.dir());
+    Trainer trainer = new Trainer(bandit, policy, cfg);
+    Params last = trainer.run(trainer.initialParams(), 0, 0, List.of(validate, run));
+    if (best[0] == null) {
+      return new Trained(last, cfg.numBatches(), last, curve);
+    }
+    new Checkpoint(spec, best[0], bestIt[0], 0).save(run.dir().resolve("selected-policy.json"));
+    log.printf("selected the meta-policy of iteration %d (best adapted validation return %.3f)%n", bestIt[0],
+        bestScore[0]);
+    return new Trained(best[0], bestIt[0], last, curve);
+  }
+
+  /** The training-time adaptation: K episodes per task with θ, GAE advantages, the learner's inner step. */
+  private static Params adapt(BernoulliBandit bandit, Policy policy, MetaLearner learner, Params theta,
+      List<Task> tasks, TrainConfig cfg, SplittableRandom rng) {
+    Episodes pre = new VectorSampler(bandit).sample(policy, theta, tasks, cfg.fastBatchSize(), rng);
+    double[] adv = Advantages.compute(pre, cfg.gamma(), cfg.gaeLambda(), new LinearFeatureBaseline(), true);
+    return learner.adapt(theta, Batch.of(pre, adv, cfg.dataType()));
+  }
+
+  /** H Σ_a π(a) p_a per task, for shared or per-task parameters. */
+  static double[] expected(Policy policy, Params params, List<Task> tasks, int horizon) {
+    int t = tasks.size();
+    int k = tasks.get(0).vector(BernoulliBandit.MEANS).length;
+    double[] ones = new double[t * k];
+    double[] arms = new double[t * k];
+    java.util.Arrays.fill(ones, 1.0);
+    for (int i = 0; i < t * k; i++) {
+      arms[i] = i % k;
+    }
+    double[] logp;
+    try (Arena arena = Arena.open(); Tape.Scope ng = Tape.noGrad()) {
+      var type = params.list().get(0).dataType();
+      logp = policy.forward(params, Tensor.of(ones, type, t, k, 1)).logProb(Tensor.of(arms, type, t, k, 1))
+          .toDoubles();
+    }
+    double[] out = new double[t];
+    for (int i = 0; i < t; i++) {
+      double[] p = tasks.get(i).vector(BernoulliBandit.MEANS);
+      for (int a = 0; a < k; a++) {
+        out[i] += horizon * Math.exp(logp[i * k + a]) * p[a];
+      }
+    }
+    return out;
+  }
+
+  static Figure stats(double[] v) {
+    double mean = 0;
+    for (double x : v) {
+      mean += x / v.length;
+    }
+    double var = 0;
+    for (double x : v) {
+      var += (x - mean) * (x - mean) / Math.max(1, v.length - 1);
+    }
+    return new Figure(mean, 1.96 * Math.sqrt(var / v.length));
+  }
+}

@@ -1,0 +1,36 @@
+package io.maml4j.meta;
+
+import io.maml4j.autodiff.Tensor;
+import io.maml4j.policy.Params;
+import io.maml4j.policy.Policy;
+import java.util.List;
+
+/**
+ * A task loss L_Ti(f_θ) on a batch: the sum over the batch's tasks of each task's loss, so that
+ * with parameters stacked per task each task's gradient is its own (Finn et al. 2017, Equation 1
+ * takes the gradient of L_Ti). MAML is agnostic to it: the same inner and outer steps work with
+ * any differentiable loss.
+ */
+@FunctionalInterface
+public interface TaskLoss {
+  /** The summed loss, a scalar tensor differentiable in {@code params}. */
+  Tensor apply(Policy policy, Params params, Batch batch);
+
+  /** Names accepted by {@link #named(String)}, as in training configs. */
+  List<String> NAMES = List.of("reinforce", "mse");
+
+  /** Policy-gradient loss for RL tasks (Equation 4): {@link Losses#reinforce}. */
+  TaskLoss REINFORCE = Losses::reinforce;
+
+  /** Mean squared error for regression tasks (Equation 2): {@link Losses#mse}. */
+  TaskLoss MSE = Losses::mse;
+
+  /** The loss with a config name: {@code reinforce} or {@code mse}. */
+  static TaskLoss named(String name) {
+    return switch (name) {
+      case "reinforce" -> REINFORCE;
+      case "mse" -> MSE;
+      default -> throw new IllegalArgumentException("loss must be one of " + NAMES + ", got " + name);
+    };
+  }
+}

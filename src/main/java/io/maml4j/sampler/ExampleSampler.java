@@ -1,0 +1,48 @@
+package io.maml4j.sampler;
+
+import io.maml4j.env.Environment;
+import io.maml4j.env.SupervisedTaskDistribution;
+import io.maml4j.env.Task;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Draws K labelled examples per task from a supervised task distribution: each input is the
+ * first observation of a fresh one-step episode (q(x1) of the task) and its target is the task's
+ * correct output. The supervised counterpart of {@link VectorSampler}: it never sees parameters.
+ */
+public final class ExampleSampler {
+  private final SupervisedTaskDistribution distribution;
+
+  public ExampleSampler(SupervisedTaskDistribution distribution) {
+    this.distribution = distribution;
+  }
+
+  /** K examples for each task, seeded from {@code rng}. */
+  public Examples sample(List<Task> tasks, int perTask, SplittableRandom rng) {
+    if (perTask < 1) {
+      throw new IllegalArgumentException("examples per task must be at least 1, got " + perTask);
+    }
+    int in = distribution.observationSpace().flatSize();
+    int out = distribution.actionSpace().flatSize();
+    double[] x = new double[tasks.size() * perTask * in];
+    double[] y = new double[tasks.size() * perTask * out];
+    for (int t = 0; t < tasks.size(); t++) {
+      Task task = tasks.get(t);
+      try (Environment env = distribution.make(task)) {
+        for (int k = 0; k < perTask; k++) {
+          int row = t * perTask + k;
+          double[] input = env.reset(rng.nextLong());
+          double[] target = distribution.target(task, input);
+          if (input.length != in || target.length != out) {
+            throw new IllegalStateException(distribution.name() + " gave an example of sizes " + input.length + " and "
+                + target.length + ", its spaces say " + in + " and " + out);
+          }
+          System.arraycopy(input, 0, x, row * in, in);
+          System.arraycopy(target, 0, y, row * out, out);
+        }
+      }
+    }
+    return new Examples(tasks, perTask, in, out, x, y);
+  }
+}

@@ -1,0 +1,147 @@
+package io.maml4j.meta;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.maml4j.autodiff.Grad;
+import io.maml4j.autodiff.Tensor;
+import io.maml4j.env.Task;
+import io.maml4j.envs.Sinusoid;
+import io.maml4j.optim.Adam;
+import io.maml4j.policy.Params;
+import io.maml4j.policy.Policies;
+import io.maml4j.policy.Policy;
+import io.maml4j.policy.PolicySpec;
+import io.maml4j.sampler.ExampleSampler;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** MAML with Adam on the sinusoid regression loss, checked in float64. */
+class MamlAdamTest {
+  private final Sinusoid sinusoid = Sinusoid.standard();
+  private final Policy model = Policies.create(
+      new PolicySpec("deterministic-mlp", new int[] {6, 5}, "relu", 1.0, 1e-6),
+      sinusoid.observationSpace(), sinusoid.actionSpace());
+
+  private record Fixture(Params theta, Batch train, Batch valid) {}
+
+  private Fixture fixture(long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    Params theta = model.init(rng, DataType.DOUBLE);
+    // Non-zero biases, so no ReLU sits exactly at its kink.
+    theta = theta.map(t -> Tensor.variable(t.value().add(GradCheckRandom.uniform(rng, t.shape(), 0.3))));
+    List<Task> tasks = sinusoid.sample(3, rng);
+    ExampleSampler ex = new ExampleSampler(sinusoid);
+    Batch train = Batch.supervised(ex.sample(tasks, 5, rng), DataType.DOUBLE);
+    Batch valid = Batch.supervised(ex.sample(tasks, 5, rng), DataType.DOUBLE);
+    return new Fixture(theta, train, valid);
+  }
+
+  private static double relErr(double a, double b) {
+    return Math.abs(a - b) / Math.max(1e-3, Math.max(Math.abs(a), Math.abs(b)));
+  }
+
+  private static double worstAgainstFiniteDifferences(MamlAdam maml, Fixture f) {
+    Params g = maml.metaGradient(f.theta, f.train, f.valid);
+    double worst = 0;
+    double h = 1e-6;
+    for (String name : f.theta.names()) {
+      INDArray x = f.theta.get(name).value();
+      for (long j = 0; j < x.length(); j++) {
+        double x0 = x.getDouble(j);
+        x.putScalar(j, x0 + h);
+        double fp = maml.objective(f.theta.asVariables(), f.train, f.valid).item();
+        x.putScalar(j, x0 - h);
+        double fm = maml.objective(f.theta.asVariables(), f.train, f.valid).item();
+        x.putScalar(j, x0);
+        worst = Math.max(worst, relErr((fp - fm) / (2 * h), g.get(name).value().getDouble(j)));
+      }
+    }
+    return worst;
+  }
+
+  @Test
+  void when_differentiating_through_the_inner_steps_expect_central_finite_differences() {
+    for (int steps : new int[] {1, 2}) {
+      // A large α makes the second-order term matter.
+      MamlAdam maml = new MamlAdam(model, TaskLoss.MSE, TaskLoss.MSE, 0.05, steps, false, new Adam(0.001));
+      double worst = worstAgainstFiniteDifferences(maml, fixture(30 + steps));
+      assertTrue(worst <= 1e-6, steps + " inner steps: worst relative error " + worst);
+    }
+  }
+
+  @Test
+  void when_first_order_expect_a_different_gradient_that_also_matches_its_objective() {
+    Fixture f = fixture(40);
+    MamlAdam second = new MamlAdam(model, TaskLoss.MSE, TaskLoss.MSE, 0.05, 1, false, new Adam(0.001));
+    MamlAdam first = new MamlAdam(model, TaskLoss.MSE, TaskLoss.MSE, 0.05, 1, true, new Adam(0.001));
+    Params g2 = second.metaGradient(f.theta, f.train, f.valid);
+    Params g1 = first.metaGradient(f.theta, f.train, f.valid);
+    double diff = g2.zip(g1, Tensor::sub).dot(g2.zip(g1, Tensor::sub)).item();
+    assertTrue(Math.sqrt(diff / g2.dot(g2).item()) > 1e-3, "first-order equals second-order");
+    // First order: the sum over tasks of the outer gradient at θ'_i.
+    Params phi = first.adapt(f.theta, f.train).asVariables();
+    Tensor outer = Losses.mse(model, phi, f.valid).scale(1.0 / 3);
+    List<Tensor> gphi = Grad.grad(outer, phi.list(), false);
+    for (int i = 0; i < gphi.size(); i++) {
+      Tensor summed = gphi.get(i).sum(0).reshape(g1.list().get(i).shape());
+      assertTrue(summed.sub(g1.list().get(i)).square().sum().item() < 1e-24);
+    }
+  }
+
+  @Test
+  void when_adapting_expect_one_plain_gradient_step_per_task() {
+    Fixture f = fixture(50);
+    MamlAdam maml = new MamlAdam(model, TaskLoss.MSE, TaskLoss.MSE, 0.01, 1, false, new Adam(0.001));
+    Params adapted = maml.adapt(f.theta, f.train);
+    Params vars = f.theta.repeatPerTask(3).detach().asVariables();
+    List<Tensor> g = Grad.grad(Losses.mse(model, vars, f.train), vars.list(), false);
+    for (int i = 0; i < g.size(); i++) {
+      Tensor expected = vars.list().get(i).sub(g.get(i).scale(0.01));
+      assertEquals(0.0, expected.sub(adapted.list().get(i)).square().sum().item(), 1e-24);
+    }
+  }
+
+  @Test
+  void when_training_jointly_expect_the_plain_loss_gradient_of_theta() {
+    Fixture f = fixture(60);
+    MamlAdam joint = MamlAdam.jointTraining(model, TaskLoss.MSE, new Adam(0.001));
+    Params g = joint.metaGradient(f.theta, f.train, f.valid);
+    Params vars = f.theta.asVariables();
+    List<Tensor> plain = Grad.grad(Losses.mse(model, vars, f.valid).scale(1.0 / 3), vars.list(), false);
+    for (int i = 0; i < plain.size(); i++) {
+      assertTrue(plain.get(i).sub(g.list().get(i)).square().sum().item() < 1e-24);
+    }
+  }
+
+  @Test
+  void when_stepping_on_one_batch_expect_the_meta_objective_to_fall() {
+    Fixture f = fixture(70);
+    MamlAdam maml = new MamlAdam(model, TaskLoss.MSE, TaskLoss.MSE, 0.01, 1, false, new Adam(0.01));
+    Params theta = f.theta;
+    double first = Double.NaN;
+    double last = Double.NaN;
+    for (int i = 0; i < 30; i++) {
+      MetaLearner.StepResult r = maml.step(theta, f.train, f.valid);
+      first = i == 0 ? r.lossBefore() : first;
+      last = r.lossBefore();
+      theta = r.theta();
+    }
+    assertTrue(last < 0.8 * first, "meta-objective went from " + first + " to " + last);
+    assertEquals(30, maml.optimizer().steps());
+  }
+
+  @Test
+  void when_mse_meets_a_stochastic_policy_expect_a_clear_error() {
+    Policy gaussian = Policies.create(PolicySpec.defaultGaussian(), sinusoid.observationSpace(), sinusoid.actionSpace());
+    Fixture f = fixture(80);
+    Params theta = gaussian.init(new SplittableRandom(1), DataType.DOUBLE);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Losses.mse(gaussian, theta, f.train));
+    assertTrue(e.getMessage().contains("deterministic-mlp"), e.getMessage());
+  }
+}

@@ -1,0 +1,49 @@
+package io.maml4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.maml4j.config.ConfigException;
+import io.maml4j.config.Fields;
+import org.junit.jupiter.api.Test;
+
+/** The outer-step fields of the training config: defaults, JSON round trip and bad input. */
+class TrainConfigMetaOptimizerTest {
+  @Test
+  void when_nothing_is_set_expect_trpo_on_reinforce() {
+    TrainConfig d = TrainConfig.defaults();
+    assertEquals("trpo", d.metaOptimizer());
+    assertEquals("reinforce", d.loss());
+    assertEquals(0.001, d.metaLr());
+  }
+
+  @Test
+  void when_written_and_read_back_expect_the_same_config() {
+    TrainConfig c = TrainConfig.defaults().merge(Fields.parse("t",
+        "{\"meta_optimizer\": \"adam\", \"meta_lr\": 0.005, \"loss\": \"mse\", \"meta_batch_size\": 25}"));
+    assertEquals("adam", c.metaOptimizer());
+    assertEquals(0.005, c.metaLr());
+    assertEquals("mse", c.loss());
+    TrainConfig back = TrainConfig.defaults().merge(Fields.parse("round trip", c.toJson().toString()));
+    assertEquals(c, back);
+    assertEquals(TrainConfig.defaults(),
+        TrainConfig.defaults().merge(Fields.parse("d", TrainConfig.defaults().toJson().toString())));
+  }
+
+  @Test
+  void when_fields_are_wrong_expect_one_line_errors_naming_them() {
+    ConfigException e = assertThrows(ConfigException.class, () -> TrainConfig.defaults()
+        .merge(Fields.parse("cfg.json", "{\"meta_optimizer\": \"sgd\"}")));
+    assertTrue(e.getMessage().contains("meta_optimizer") && e.getMessage().contains("cfg.json"), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> TrainConfig.defaults()
+        .merge(Fields.parse("cfg.json", "{\"loss\": \"mse\"}")));
+    assertTrue(e.getMessage().contains("trpo") && e.getMessage().contains("adam"), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> TrainConfig.defaults()
+        .merge(Fields.parse("cfg.json", "{\"meta_lr\": -1}")));
+    assertTrue(e.getMessage().contains("meta_lr"), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> TrainConfig.defaults()
+        .merge(Fields.parse("cfg.json", "{\"meta_optimiser\": \"adam\"}")));
+    assertTrue(e.getMessage().contains("unknown field 'meta_optimiser'"), e.getMessage());
+  }
+}
