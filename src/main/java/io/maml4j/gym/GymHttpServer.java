@@ -326,6 +326,13 @@ public final class GymHttpServer implements AutoCloseable {
       reply = error(500, "internal server error (" + e.getClass().getSimpleName() + ")");
     }
     try {
+      // Read what is left of the request body, so that on a kept-alive connection its bytes
+      // cannot be taken for the start of the next request.
+      ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
+    } catch (IOException e) {
+      // the client went away; the reply below will fail too
+    }
+    try {
       if (reply.body == null) {
         ex.sendResponseHeaders(reply.status, -1);
       } else {

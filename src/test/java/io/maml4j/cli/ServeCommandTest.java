@@ -29,7 +29,7 @@ class ServeCommandTest {
     while (!m.reset(out.toString()).find() && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    assertTrue(out.toString().startsWith("maml4j serve: navigation-2d"), out.toString());
+    assertTrue(out.toString().startsWith("maml4j serve: ") && out.toString().contains("navigation-2d"), out.toString());
     GymHttpClient client = new GymHttpClient(m.group(1));
     String id = client.create("navigation-2d");
     assertEquals(2, client.reset(id).observation().values().length);

@@ -62,13 +62,13 @@ class GymHttpSpecTest {
         + "got \"localhost:5000\"", error("{\"env\": \"gym-http\", \"url\": \"localhost:5000\", \"env_id\": \"x\"}"));
     assertEquals("remote.json: missing required field 'env_id'",
         error("{\"env\": \"gym-http\", \"url\": \"http://h:1\"}"));
-    assertEquals("remote.json: unknown field 'horizn' (known fields: batch, env, env_id, horizon, max_episode_steps, "
+    assertEquals("remote.json: unknown field 'horizn' (known fields: batch, env, env_id, horizon, max_episode_steps, policy, "
         + "retries, tasks, timeout_seconds, token_env, train, url)", error(HEAD + ", \"horizn\": 5}"));
     assertEquals("remote.json: field 'batch': expected one of [auto, always, never], got \"sometimes\"",
         error(HEAD + ", \"batch\": \"sometimes\"}"));
     assertEquals("remote.json: field 'horizon': expected an integer in [1, 1000000], got 0", error(HEAD + ", \"horizon\": 0}"));
     assertEquals("remote.json (in 'tasks'): unknown field 'goal_hi' (known fields: env, goal_high, goal_low, "
-        + "horizon, train)", error(HEAD + ", \"tasks\": {\"env\": \"navigation-2d\", \"goal_hi\": 1}}"));
+        + "horizon, policy, train)", error(HEAD + ", \"tasks\": {\"env\": \"navigation-2d\", \"goal_hi\": 1}}"));
     assertEquals("remote.json (in 'tasks'): field 'env': expected a local environment to sample tasks from, got "
         + "\"gym-http\"", error(HEAD + ", \"tasks\": {\"env\": \"gym-http\"}}"));
     assertEquals("remote.json (in 'tasks'): field 'uniform.goal.high': expected values no less than low "
