@@ -35,6 +35,7 @@ public final class EnvRegistry {
       }
       return new Navigation2D(low, high, horizon);
     });
+    io.maml4j.locomotion.Locomotion.register();
   }
 
   private EnvRegistry() {}
