@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code maml4j} command. */
 @Command(name = "maml4j", mixinStandardHelpOptions = true, version = "maml4j " + Main.VERSION,
     description = "Model-Agnostic Meta-Learning for reinforcement learning, on ND4J.",
-    subcommands = {TrainCommand.class, BenchCommand.class})
+    subcommands = {TrainCommand.class, BenchCommand.class, EvaluateCommand.class, RenderCommand.class})
 public final class Main implements Runnable {
   public static final String VERSION = "0.1.0";
 
