@@ -20,6 +20,10 @@ import java.util.SplittableRandom;
  * one environment on one thread, then a vector of many environments (one per episode of a
  * meta-batch) stepped on 1 thread and on the spec's thread count.
  *
+ * <p>Each figure comes twice: per second of wall time, and per second of CPU time (of the stepping
+ * thread, or of the whole process for the vector), which is the per-core rate even when other
+ * programs share the cores.
+ *
  * <p>Usage: {@code LocomotionBench [spec=environments/half-cheetah-vel.json] [envSteps=20000]
  * [runs=5] [instances=400]}. Prints the median of the runs; timings on shared machines vary by
  * tens of percent from run to run.
@@ -49,11 +53,14 @@ public final class LocomotionBench {
     try (LocomotionEnv env = tasks.make(tasks.sample(rng))) {
       single(env, rng, Math.min(envSteps, 5_000), tasks.horizon());
       double[] rates = new double[runs];
+      double[] cpuRates = new double[runs];
       for (int r = 0; r < runs; r++) {
-        rates[r] = single(env, rng, envSteps, tasks.horizon());
+        double[] x = single(env, rng, envSteps, tasks.horizon());
+        rates[r] = x[0];
+        cpuRates[r] = x[1];
       }
-      System.out.printf(Locale.ROOT, "1 environment, 1 thread:        median %,9.0f env steps/s (runs %s)%n",
-          median(rates), format(rates));
+      System.out.printf(Locale.ROOT, "1 environment, 1 thread:     %,9.0f env steps/s wall, %,9.0f per CPU second"
+          + " (medians; wall runs %s)%n", median(rates), median(cpuRates), format(rates));
     }
 
     List<Task> batch = tasks.sample(instances, rng);
@@ -66,23 +73,37 @@ public final class LocomotionBench {
         int vectorSteps = Math.max(1, envSteps * t / instances);
         vector(venv, rng, Math.max(1, vectorSteps / 4), tasks.horizon());
         double[] rates = new double[runs];
+        double[] cpuRates = new double[runs];
         for (int r = 0; r < runs; r++) {
-          rates[r] = vector(venv, rng, vectorSteps, tasks.horizon());
+          double[] x = vector(venv, rng, vectorSteps, tasks.horizon());
+          rates[r] = x[0];
+          cpuRates[r] = x[1];
         }
-        double m = median(rates);
-        System.out.printf(Locale.ROOT,
-            "%d environments, %d thread%s: median %,9.0f env steps/s, %,9.0f per thread (runs %s)%n",
-            instances, t, t == 1 ? " " : "s", m, m / t, format(rates));
+        System.out.printf(Locale.ROOT, "%d environments, %d thread%s: %,9.0f env steps/s wall, %,9.0f per CPU second"
+            + " (medians; wall runs %s)%n", instances, t, t == 1 ? " " : "s", median(rates), median(cpuRates),
+            format(rates));
       }
     }
   }
 
-  /** Env steps per second of one environment over {@code steps} steps. */
-  private static double single(Environment env, SplittableRandom rng, int steps, int horizon) {
+  private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+  /** CPU time of the whole process in ns, or -1 if the JVM cannot tell. */
+  private static long processCpu() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
+  }
+
+  /** Env steps per wall second and per CPU second of one environment over {@code steps} steps. */
+  private static double[] single(Environment env, SplittableRandom rng, int steps, int horizon) {
     double[] action = new double[env.actionSpace().flatSize()];
     double[] high = ((io.maml4j.env.Box) env.actionSpace()).high();
     double checksum = 0;
     long start = System.nanoTime();
+    long cpu = THREADS.getCurrentThreadCpuTime();
     env.reset(rng.nextLong());
     int t = 0;
     for (int s = 0; s < steps; s++) {
@@ -97,14 +118,15 @@ public final class LocomotionBench {
       }
     }
     double rate = steps / ((System.nanoTime() - start) * 1e-9);
+    double cpuRate = steps / ((THREADS.getCurrentThreadCpuTime() - cpu) * 1e-9);
     if (Double.isNaN(checksum)) {
       throw new IllegalStateException("NaN reward");
     }
-    return rate;
+    return new double[] {rate, cpuRate};
   }
 
-  /** Env steps per second of a vector environment over {@code steps} vector steps. */
-  private static double vector(VectorEnvironment venv, SplittableRandom rng, int steps, int horizon) {
+  /** Env steps per wall second and per process CPU second of a vector environment over {@code steps} vector steps. */
+  private static double[] vector(VectorEnvironment venv, SplittableRandom rng, int steps, int horizon) {
     int n = venv.size();
     double[] high = ((io.maml4j.env.Box) venv.actionSpace()).high();
     double[][] actions = new double[n][high.length];
@@ -112,6 +134,7 @@ public final class LocomotionBench {
     long[] seeds = new long[n];
     long count = 0;
     long start = System.nanoTime();
+    long cpu = processCpu();
     int t = 0;
     for (int s = 0; s < steps; s++) {
       if (t == 0) {
@@ -137,7 +160,8 @@ public final class LocomotionBench {
       }
       t = (t + 1) % horizon;
     }
-    return count / ((System.nanoTime() - start) * 1e-9);
+    double wall = count / ((System.nanoTime() - start) * 1e-9);
+    return new double[] {wall, count / ((processCpu() - cpu) * 1e-9)};
   }
 
   private static double median(double[] x) {
