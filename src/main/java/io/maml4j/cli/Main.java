@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "maml4j", mixinStandardHelpOptions = true, version = "maml4j " + Main.VERSION,
     description = "Model-Agnostic Meta-Learning for reinforcement learning, on ND4J.",
     subcommands = {TrainCommand.class, BenchCommand.class, EvaluateCommand.class, CompareCommand.class,
-        PlotCommand.class, PathsCommand.class, ServeCommand.class, SinusoidCommand.class, BanditCommand.class})
+        PlotCommand.class, PathsCommand.class, ServeCommand.class, SinusoidCommand.class, BanditCommand.class,
+        HeldOutCommand.class, RenderCommand.class})
 public final class Main implements Runnable {
   public static final String VERSION = "0.1.0";
 

@@ -48,6 +48,7 @@ public final class EnvRegistry {
     register("oracle", Oracle::fromSpec);
     SupervisedAndDiscrete.register();
     io.maml4j.gym.GymHttp.register();
+    io.maml4j.locomotion.Locomotion.register();
     for (Provider p : java.util.ServiceLoader.load(Provider.class)) {
       register(p.name(), p);
     }

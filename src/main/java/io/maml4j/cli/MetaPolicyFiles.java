@@ -1,0 +1,46 @@
+package io.maml4j.cli;
+
+import io.maml4j.config.ConfigException;
+import io.maml4j.config.Fields;
+import io.maml4j.env.TaskDistribution;
+import io.maml4j.policy.Policies;
+import io.maml4j.policy.Policy;
+import io.maml4j.train.Checkpoint;
+import io.maml4j.train.TrainConfig;
+import java.nio.file.Path;
+
+/** What evaluate and render read: an environment spec, its training defaults and a saved meta-policy. */
+final class MetaPolicyFiles {
+  private MetaPolicyFiles() {}
+
+  /** The training config of a spec: the defaults, overridden by the spec's {@code "train"} section. */
+  static TrainConfig trainConfig(Path env) {
+    TrainConfig cfg = TrainConfig.defaults();
+    Fields f = Fields.read(env);
+    if (f.has("train")) {
+      cfg = cfg.merge(f.object("train"));
+    }
+    return cfg;
+  }
+
+  /** A policy for {@code dist} built from a checkpoint's spec, naming the file if it does not fit. */
+  static Policy policy(Path file, Checkpoint ck, TaskDistribution dist) {
+    try {
+      return Policies.create(ck.spec(), dist.observationSpace(), dist.actionSpace());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(file + ": " + e.getMessage());
+    }
+  }
+
+  /** Fails unless the parameters fit the policy (e.g. a policy trained on another environment). */
+  static void checkFits(Path file, Checkpoint ck, Policy policy, TrainConfig cfg) {
+    var fresh = policy.init(new java.util.SplittableRandom(0), cfg.dataType());
+    for (String name : fresh.names()) {
+      if (!ck.params().names().contains(name)
+          || !java.util.Arrays.equals(fresh.get(name).shape(), ck.params().get(name).shape())) {
+        throw new ConfigException(file + ": parameters do not fit the environment's spaces (" + name + " should have shape "
+            + java.util.Arrays.toString(fresh.get(name).shape()) + "); was it trained on another environment?");
+      }
+    }
+  }
+}
