@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
     description = "Meta-train a policy with MAML (TRPO, or Adam when the spec's train section says so)."
         + " With no options: a short 2D-navigation demo.")
 public final class TrainCommand implements Callable<Integer> {
-  static final int DEMO_ITERATIONS = 30;
+  static final int DEMO_ITERATIONS = 20;
 
   @Option(names = "--env", description = "Environment spec (default: ${DEFAULT-VALUE}).",
       defaultValue = "environments/navigation-2d.json")
