@@ -9,38 +9,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** A categorical policy for Discrete actions: logits are an MLP of the observation. */
-public final class CategoricalMlpPolicy implements Policy {
-  private final PolicySpec spec;
-  private final Box obsSpace;
-  private final Discrete actSpace;
-  private final Mlp mlp;
+public final class CategoricalMlpPolicy extends AbstractMlpPolicy {
 
   public CategoricalMlpPolicy(PolicySpec spec, Space observationSpace, Space actionSpace) {
-    if (!(observationSpace instanceof Box ob)) {
-      throw new IllegalArgumentException("categorical-mlp needs a Box observation space, got " + observationSpace);
-    }
-    if (!(actionSpace instanceof Discrete d)) {
-      throw new IllegalArgumentException("categorical-mlp needs a Discrete action space, got " + actionSpace);
-    }
-    this.spec = spec;
-    this.obsSpace = ob;
-    this.actSpace = d;
-    this.mlp = new Mlp(ob.flatSize(), spec.hiddenSizes(), d.n(), spec.nonlinearity());
-  }
-
-  @Override
-  public Space observationSpace() {
-    return obsSpace;
-  }
-
-  @Override
-  public Space actionSpace() {
-    return actSpace;
-  }
-
-  @Override
-  public PolicySpec spec() {
-    return spec;
+    super(spec, observationSpace, actionSpace, Discrete.class, a -> ((Discrete) a).n());
   }
 
   @Override

@@ -13,38 +13,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  * Section 5.1). Its distribution is a {@link PointMass}; train it with a loss on the prediction
  * such as the mean squared error, not with a likelihood.
  */
-public final class DeterministicMlpPolicy implements Policy {
-  private final PolicySpec spec;
-  private final Box obsSpace;
-  private final Box actSpace;
-  private final Mlp mlp;
+public final class DeterministicMlpPolicy extends AbstractMlpPolicy {
 
   public DeterministicMlpPolicy(PolicySpec spec, Space observationSpace, Space actionSpace) {
-    if (!(observationSpace instanceof Box ob)) {
-      throw new IllegalArgumentException("deterministic-mlp needs a Box observation space, got " + observationSpace);
-    }
-    if (!(actionSpace instanceof Box ab)) {
-      throw new IllegalArgumentException("deterministic-mlp needs a Box action space, got " + actionSpace);
-    }
-    this.spec = spec;
-    this.obsSpace = ob;
-    this.actSpace = ab;
-    this.mlp = new Mlp(ob.flatSize(), spec.hiddenSizes(), ab.flatSize(), spec.nonlinearity());
-  }
-
-  @Override
-  public Space observationSpace() {
-    return obsSpace;
-  }
-
-  @Override
-  public Space actionSpace() {
-    return actSpace;
-  }
-
-  @Override
-  public PolicySpec spec() {
-    return spec;
+    super(spec, observationSpace, actionSpace, Box.class, Space::flatSize);
   }
 
   @Override

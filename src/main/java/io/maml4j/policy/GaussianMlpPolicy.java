@@ -13,49 +13,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * log-standard deviation a learned state-independent vector (initialised to log init_std), and
  * the standard deviation is floored at min_std.
  */
-public final class GaussianMlpPolicy implements Policy {
+public final class GaussianMlpPolicy extends AbstractMlpPolicy {
   /** Name of the learned log-standard-deviation parameter, shape [1, actionDim]. */
   public static final String LOG_STD = "log_std";
 
-  private final PolicySpec spec;
-  private final Box obsSpace;
-  private final Box actSpace;
-  private final Mlp mlp;
-  private final int actDim;
-
   public GaussianMlpPolicy(PolicySpec spec, Space observationSpace, Space actionSpace) {
-    if (!(observationSpace instanceof Box ob)) {
-      throw new IllegalArgumentException("gaussian-mlp needs a Box observation space, got " + observationSpace);
-    }
-    if (!(actionSpace instanceof Box ab)) {
-      throw new IllegalArgumentException("gaussian-mlp needs a Box action space, got " + actionSpace);
-    }
-    this.spec = spec;
-    this.obsSpace = ob;
-    this.actSpace = ab;
-    this.actDim = ab.flatSize();
-    this.mlp = new Mlp(ob.flatSize(), spec.hiddenSizes(), actDim, spec.nonlinearity());
-  }
-
-  @Override
-  public Space observationSpace() {
-    return obsSpace;
-  }
-
-  @Override
-  public Space actionSpace() {
-    return actSpace;
-  }
-
-  @Override
-  public PolicySpec spec() {
-    return spec;
+    super(spec, observationSpace, actionSpace, Box.class, Space::flatSize);
   }
 
   @Override
   public Params init(SplittableRandom rng, DataType type) {
     Map<String, Tensor> m = mlp.init(rng, type);
-    m.put(LOG_STD, Tensor.variable(Nd4j.valueArrayOf(new long[] {1, actDim}, Math.log(spec.initStd()), type)));
+    m.put(LOG_STD, Tensor.variable(Nd4j.valueArrayOf(new long[] {1, actSpace.flatSize()}, Math.log(spec.initStd()), type)));
     return new Params(m);
   }
 
