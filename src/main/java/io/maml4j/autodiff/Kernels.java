@@ -89,40 +89,32 @@ final class Kernels {
   }
 
   static INDArray exp(INDArray a) {
-    long t0 = System.nanoTime();
-    record("exp", t0);
-    INDArray z = uninit(a, a.shape());
-    Nd4j.getExecutioner().exec(new Exp(a, z));
-    return z;
+    return transform("exp", a, Exp::new);
   }
 
   static INDArray log(INDArray a) {
-    INDArray z = uninit(a, a.shape());
-    Nd4j.getExecutioner().exec(new Log(a, z));
-    return z;
+    return transform("log", a, Log::new);
   }
 
   static INDArray tanh(INDArray a) {
-    long t0 = System.nanoTime();
-    INDArray z = uninit(a, a.shape());
-    Nd4j.getExecutioner().exec(new Tanh(a, z));
-    record("tanh", t0);
-    return z;
+    return transform("tanh", a, Tanh::new);
   }
 
   static INDArray scale(INDArray a, double c) {
-    long t0 = System.nanoTime();
-    INDArray z = uninit(a, a.shape());
-    Nd4j.getExecutioner().exec(new ScalarMultiplication(a, null, z, c));
-    record("scale", t0);
-    return z;
+    return transform("scale", a, (x, z) -> new ScalarMultiplication(x, null, z, c));
   }
 
   static INDArray addScalar(INDArray a, double c) {
+    return transform("addScalar", a, (x, z) -> new ScalarAdd(x, null, z, c));
+  }
+
+  /** One elementwise native op from {@code a} into a fresh array of the same shape. */
+  private static INDArray transform(String name, INDArray a,
+      java.util.function.BiFunction<INDArray, INDArray, org.nd4j.linalg.api.ops.Op> op) {
     long t0 = System.nanoTime();
     INDArray z = uninit(a, a.shape());
-    Nd4j.getExecutioner().exec(new ScalarAdd(a, null, z, c));
-    record("addScalar", t0);
+    Nd4j.getExecutioner().exec(op.apply(a, z));
+    record(name, t0);
     return z;
   }
 

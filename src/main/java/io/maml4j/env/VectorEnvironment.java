@@ -26,8 +26,8 @@ public interface VectorEnvironment extends AutoCloseable {
   @Override
   void close();
 
-  /** Steps a list of environments in turn. */
+  /** Steps a list of environments in turn, on the calling thread. */
   static VectorEnvironment of(List<Environment> envs) {
-    return new SyncVectorEnvironment(envs);
+    return new ThreadedVectorEnvironment(envs, 1);
   }
 }
