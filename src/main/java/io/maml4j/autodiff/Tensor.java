@@ -145,6 +145,15 @@ public final class Tensor {
     return constant(value.dup());
   }
 
+  /** This tensor in another floating-point type (itself if already of that type). */
+  public Tensor cast(DataType type) {
+    if (type == dataType()) {
+      return this;
+    }
+    DataType from = dataType();
+    return node(Arena.track(value.castTo(type)), "cast", g -> new Tensor[] {g.cast(from)}, this);
+  }
+
   /** The same value, cut off from the graph. */
   public Tensor detach() {
     return constant(value);

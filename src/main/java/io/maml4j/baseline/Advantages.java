@@ -65,24 +65,31 @@ public final class Advantages {
     return adv;
   }
 
+  /**
+   * Zero mean and unit variance over a task's valid steps, where the mean and the mean square are
+   * averages of per-episode averages (pytorch-maml-rl's weighted_normalize), so every episode
+   * counts equally whatever its length.
+   */
   private static void normalize(double[] adv, int[] len, int firstEpisode, int k, int h) {
-    double sum = 0;
-    long count = 0;
+    double mean = 0;
     for (int e = firstEpisode; e < firstEpisode + k; e++) {
+      double s = 0;
       for (int t = 0; t < len[e]; t++) {
-        sum += adv[e * h + t];
-        count++;
+        s += adv[e * h + t];
       }
+      mean += s / len[e];
     }
-    double mean = sum / count;
-    double sq = 0;
+    mean /= k;
+    double meanSquare = 0;
     for (int e = firstEpisode; e < firstEpisode + k; e++) {
+      double s = 0;
       for (int t = 0; t < len[e]; t++) {
         double d = adv[e * h + t] - mean;
-        sq += d * d;
+        s += d * d;
       }
+      meanSquare += s / len[e];
     }
-    double std = Math.sqrt(sq / count);
+    double std = Math.sqrt(meanSquare / k);
     for (int e = firstEpisode; e < firstEpisode + k; e++) {
       for (int t = 0; t < len[e]; t++) {
         adv[e * h + t] = (adv[e * h + t] - mean) / (std + 1e-8);

@@ -29,9 +29,13 @@ public final class Losses {
     return ratio.mul(b.advantages()).mul(b.weights()).sum().scale(-1.0 / b.totalTasks());
   }
 
-  /** Mean KL(old || new) over valid steps, averaged over tasks. */
-  public static Tensor kl(Distribution old, Distribution current, Batch b) {
-    return old.kl(current).mul(b.weights()).sum().scale(1.0 / b.totalTasks());
+  /**
+   * Mean KL(new || old) over valid steps, averaged over tasks. The direction is the references'
+   * (pytorch-maml-rl's kl_divergence(pi, old_pi)); both directions have the same Hessian at the
+   * old parameters, but they differ for the line search's finite steps.
+   */
+  public static Tensor kl(Distribution current, Distribution old, Batch b) {
+    return current.kl(old).mul(b.weights()).sum().scale(1.0 / b.totalTasks());
   }
 
   /**

@@ -122,6 +122,28 @@ class TensorTest {
   }
 
   @Test
+  void castToTheSameTypeIsIdentityAndGradientsComeBackInTheSourceType() {
+    check3("cast-same", x -> x.get(0).cast(DataType.DOUBLE).tanh(), u(3, 2));
+    // Through float32 and back finite differences are meaningless, so compare with the exact
+    // derivatives of sum(x^3): 3 x^2, and the Hessian-vector product 6 x v.
+    INDArray x0 = u(4, 3);
+    INDArray v = u(4, 3);
+    Tensor x = Tensor.variable(x0);
+    Tensor y = x.cast(DataType.FLOAT).square().mul(x.cast(DataType.FLOAT)).sum();
+    Tensor g = Grad.grad(y, List.of(x), true).get(0);
+    assertEquals(DataType.DOUBLE, g.dataType());
+    Tensor hv = Grad.grad(g.mul(Tensor.constant(v)).sum(), List.of(x), false).get(0);
+    assertEquals(DataType.DOUBLE, hv.dataType());
+    double[] gd = g.toDoubles();
+    double[] hd = hv.toDoubles();
+    for (int i = 0; i < gd.length; i++) {
+      double xi = x0.getDouble(i);
+      assertEquals(3 * xi * xi, gd[i], 1e-5);
+      assertEquals(6 * xi * v.getDouble(i), hd[i], 1e-5);
+    }
+  }
+
+  @Test
   void gradWithoutCreateGraphIsConstant() {
     Tensor x = Tensor.variable(u(2, 2));
     Tensor g = Grad.grad(x.tanh().sum(), List.of(x), false).get(0);

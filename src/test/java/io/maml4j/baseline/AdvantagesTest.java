@@ -23,6 +23,14 @@ class AdvantagesTest {
     return new VectorSampler(nav).sample(p, p.init(rng, DataType.DOUBLE), nav.sample(3, rng), 4, rng);
   }
 
+  /** Episodes of a goal one clipped step away, so that some end early and lengths differ. */
+  private Episodes episodesOfVaryingLength() {
+    Policy p = Policies.create(PolicySpec.defaultGaussian(), nav.observationSpace(), nav.actionSpace());
+    SplittableRandom rng = new SplittableRandom(4);
+    var tasks = java.util.List.of(Navigation2D.goal(0.1, 0.1), Navigation2D.goal(0.1, -0.1));
+    return new VectorSampler(nav).sample(p, p.init(rng, DataType.DOUBLE), tasks, 8, rng);
+  }
+
   @Test
   void returnsAreDiscountedRewardToGo() {
     Episodes ep = episodes();
@@ -38,25 +46,42 @@ class AdvantagesTest {
   }
 
   @Test
-  void normalisedAdvantagesHaveZeroMeanUnitVariancePerTask() {
-    Episodes ep = episodes();
+  void normalisedAdvantagesHaveZeroMeanUnitVariancePerTaskOverEpisodeAverages() {
+    Episodes ep = episodesOfVaryingLength();
     double[] adv = Advantages.compute(ep, 0.99, 1.0, new LinearFeatureBaseline(), true);
     int k = ep.perTask();
     int h = ep.horizon();
+    boolean lengthsVary = false;
     for (int task = 0; task < ep.numTasks(); task++) {
-      double s = 0;
-      double sq = 0;
-      int n = 0;
+      double mean = 0;
+      double meanSquare = 0;
       for (int e = task * k; e < (task + 1) * k; e++) {
-        for (int t = 0; t < ep.lengths()[e]; t++) {
+        int len = ep.lengths()[e];
+        lengthsVary |= len != ep.lengths()[task * k];
+        double s = 0;
+        double sq = 0;
+        for (int t = 0; t < len; t++) {
           s += adv[e * h + t];
           sq += adv[e * h + t] * adv[e * h + t];
-          n++;
         }
+        mean += s / len / k;
+        meanSquare += sq / len / k;
       }
-      assertEquals(0.0, s / n, 1e-9);
-      assertEquals(1.0, sq / n, 1e-6);
+      assertEquals(0.0, mean, 1e-9);
+      assertEquals(1.0, meanSquare, 1e-6);
     }
+    // Otherwise per-episode and per-step averaging would coincide and this test would not tell.
+    assertTrue(lengthsVary, "fixture episodes should have different lengths");
+    // Per-step averaging, the other common convention, gives a different mean here.
+    double perStep = 0;
+    int steps = 0;
+    for (int e = 0; e < k; e++) {
+      for (int t = 0; t < ep.lengths()[e]; t++) {
+        perStep += adv[e * h + t];
+        steps++;
+      }
+    }
+    assertTrue(Math.abs(perStep / steps) > 1e-3, "per-step mean " + perStep / steps);
   }
 
   @Test

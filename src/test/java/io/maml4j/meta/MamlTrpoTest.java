@@ -112,7 +112,7 @@ class MamlTrpoTest {
     Adaptation a = maml.differentiableAdaptation(vars, f.train);
     var old = policy.forward(a.params(), f.valid.observations()).detach();
     Adaptation a2 = maml.differentiableAdaptation(vars, f.train);
-    Tensor kl = Losses.kl(old, policy.forward(a2.params(), f.valid.observations()), f.valid);
+    Tensor kl = Losses.kl(policy.forward(a2.params(), f.valid.observations()), old, f.valid);
     Params g = Params.of(vars.names(), Grad.grad(kl, vars.list(), true));
     Params hv = Params.of(vars.names(), Grad.grad(g.dot(v), vars.list(), false));
     double worst = 0;
@@ -135,12 +135,45 @@ class MamlTrpoTest {
     assertTrue(r.accepted());
     assertTrue(r.kl() <= cfg.maxKl(), "kl " + r.kl());
     assertTrue(r.lossAfter() < r.lossBefore());
-    // Recompute independently: KL between the old and new adapted policies.
+    // Recompute independently: KL(new || old) between the adapted policies, the references'
+    // direction, which differs from KL(old || new) once the standard deviation has moved.
     Params oldAdapted = maml.adapt(f.theta, f.train);
     Params newAdapted = maml.adapt(r.theta(), f.train);
-    double kl = Losses.kl(policy.forward(oldAdapted, f.valid.observations()),
-        policy.forward(newAdapted, f.valid.observations()), f.valid).item();
+    var newPi = policy.forward(newAdapted, f.valid.observations());
+    var oldPi = policy.forward(oldAdapted, f.valid.observations());
+    double kl = newPi.kl(oldPi).mul(f.valid.weights()).sum().item() / f.valid.totalTasks();
+    double reverse = oldPi.kl(newPi).mul(f.valid.weights()).sum().item() / f.valid.totalTasks();
     assertEquals(r.kl(), kl, 1e-9);
+    assertTrue(Math.abs(kl - reverse) > 1e-6 * kl, "both directions agree: " + kl + " " + reverse);
     assertTrue(kl <= cfg.maxKl());
+  }
+
+  @Test
+  void float32StepKeepsItsTypeAndRespectsMaxKl() {
+    MamlConfig cfg = new MamlConfig(0.1, 1, false, 0.01, 10, 1e-5, 15, 0.8);
+    MamlTrpo maml = new MamlTrpo(policy, cfg);
+    Fixture f = fixture(cfg, 21);
+    Params theta = f.theta.map(t -> Tensor.constant(t.value().castTo(DataType.FLOAT)));
+    Batch train = cast(f.train);
+    Batch valid = cast(f.valid);
+    MetaLearner.StepResult r = maml.step(theta, train, valid);
+    assertTrue(r.accepted());
+    assertTrue(r.kl() <= cfg.maxKl(), "kl " + r.kl());
+    for (Tensor t : r.theta().list()) {
+      assertEquals(DataType.FLOAT, t.dataType());
+    }
+    // The float64 step from the same episodes points the same way (conjugate gradient runs in
+    // float64 in both; only the curvature products differ in precision).
+    MetaLearner.StepResult r64 = maml.step(f.theta, f.train, f.valid);
+    Params d32 = r.theta().zip(theta, (a, b) -> Tensor.constant(a.value().sub(b.value()).castTo(DataType.DOUBLE)));
+    Params d64 = r64.theta().zip(f.theta, (a, b) -> Tensor.constant(a.value().sub(b.value())));
+    double cos = d32.dot(d64).item() / Math.sqrt(d32.dot(d32).item() * d64.dot(d64).item());
+    assertTrue(cos > 0.99, "cosine between the float32 and float64 steps: " + cos);
+  }
+
+  private static Batch cast(Batch b) {
+    java.util.function.Function<Tensor, Tensor> c = t -> Tensor.constant(t.value().castTo(DataType.FLOAT));
+    return new Batch(c.apply(b.observations()), c.apply(b.actions()), c.apply(b.advantages()), c.apply(b.weights()),
+        b.tasks(), b.totalTasks());
   }
 }
