@@ -130,14 +130,22 @@ public final class Trainer {
     Episodes pre = sampler.sample(policy, theta, tasks, config.fastBatchSize(), rng);
     Batch train = batch(pre);
     long t1 = System.nanoTime();
-    Params adapted = learner.adapt(theta, train);
-    long t2 = System.nanoTime();
-    Episodes post = sampler.sample(policy, adapted, tasks, config.fastBatchSize(), rng);
-    Batch valid = batch(post);
+    Episodes post = pre;
+    Batch valid = train;
+    long t2 = t1;
+    // With no inner step θ' = θ, so a second set of episodes would come from the same policy and
+    // the first would go unused: one set serves as both (pytorch-maml-rl samples only the
+    // validation episodes then), which halves the environment steps of the pretrained baseline.
+    if (config.maml().innerSteps() > 0) {
+      Params adapted = learner.adapt(theta, train);
+      t2 = System.nanoTime();
+      post = sampler.sample(policy, adapted, tasks, config.fastBatchSize(), rng);
+      valid = batch(post);
+    }
     long t3 = System.nanoTime();
     MetaLearner.StepResult step = learner.step(theta, train, valid);
     long t4 = System.nanoTime();
-    long steps = pre.steps() + post.steps();
+    long steps = pre.steps() + (post == pre ? 0 : post.steps());
     IterationMetrics m = new IterationMetrics(it, pre.meanReturn(), post.meanReturn(), step.lossBefore(),
         step.lossAfter(), step.kl(), step.accepted(), step.lineSearchSteps(),
         ((t1 - t0) + (t3 - t2)) / 1e9, (t2 - t1) / 1e9, (t4 - t3) / 1e9, steps, total + steps);

@@ -60,6 +60,31 @@ class TrainerTest {
     assertTrue(!a.get(0).equals(c.get(0)), "a different seed gave identical metrics");
   }
 
+  private List<IterationMetrics> metrics(int innerSteps) {
+    MamlConfig m = new MamlConfig(0.1, innerSteps, false, 0.01, 10, 1e-5, 15, 0.8);
+    Trainer t = new Trainer(nav, policy, new TrainConfig(4, 3, 2, 0.99, 1.0, m, "float32", 5));
+    List<IterationMetrics> out = new ArrayList<>();
+    t.run(t.initialParams(), 0, 0, List.of(new TrainingListener() {
+      @Override
+      public void onIteration(IterationMetrics x, Params theta) {
+        out.add(x);
+      }
+    }));
+    return out;
+  }
+
+  @Test
+  void zeroInnerStepsSampleOneSetOfEpisodesForBothRoles() {
+    int oneSet = 4 * 3 * 10;
+    for (IterationMetrics x : metrics(0)) {
+      assertEquals(x.preReturn(), x.postReturn());
+      assertTrue(x.envSteps() <= oneSet, "env steps " + x.envSteps());
+    }
+    for (IterationMetrics x : metrics(1)) {
+      assertTrue(x.envSteps() > oneSet, "one inner step samples twice, env steps " + x.envSteps());
+    }
+  }
+
   @Test
   void resumingFromACheckpointReproducesTheUninterruptedRun() {
     TrainConfig cfg = config(4, 9);
