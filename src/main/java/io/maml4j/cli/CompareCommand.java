@@ -44,6 +44,11 @@ public final class CompareCommand implements Callable<Integer> {
       + "parameter appended to the observation).")
   Path oracleEnv;
 
+  @Option(names = "--oracle-fast-lr", defaultValue = "0", description = "Fine-tuning step size of the oracle, which "
+      + "already knows the task (default ${DEFAULT-VALUE}, as cbfinn/maml_rl's test_maml_point.py; the first step's α, "
+      + "halved after).")
+  double oracleFastLr;
+
   @Option(names = "--no-random", negatable = false, description = "Leave out the random-initialisation baseline.")
   boolean noRandom;
 
@@ -66,6 +71,9 @@ public final class CompareCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var options = chart.options();
+    if (!(oracleFastLr >= 0) || !Double.isFinite(oracleFastLr)) {
+      throw new IllegalArgumentException("--oracle-fast-lr must be a finite number >= 0, got " + oracleFastLr);
+    }
     TaskDistribution dist = eval.distribution();
     var type = eval.dataType();
     TrainedPolicy m = TrainedPolicy.load(maml, dist, type);
@@ -96,8 +104,11 @@ public final class CompareCommand implements Callable<Integer> {
           sources));
     }
     if (o != null) {
-      Evaluator oe = new Evaluator(oracleDist, cfg, type);
-      curves.add(run(oe, "oracle", o.policy(), o.params(), o.file().toString(), sources));
+      EvalConfig oc = new EvalConfig(cfg.tasks(), cfg.testSeed(), cfg.steps(), cfg.episodes(), oracleFastLr, cfg.gamma(),
+          cfg.gaeLambda());
+      Evaluator oe = new Evaluator(oracleDist, oc, type);
+      curves.add(run(oe, "oracle", o.policy(), o.params(),
+          String.format(java.util.Locale.ROOT, "%s (fine-tuning step size %s)", o.file(), oracleFastLr), sources));
     }
     Figure f = AdaptationChart.build(title != null ? title
         : dist.name() + ": fine-tuning on " + cfg.tasks() + " held-out tasks (95% CI)", curves);

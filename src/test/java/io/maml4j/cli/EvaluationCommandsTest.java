@@ -83,6 +83,17 @@ class EvaluationCommandsTest {
     // header + 4 methods x 3 points
     assertEquals(1 + 4 * 3, Files.readAllLines(dir.resolve("cmp/compare.csv")).size());
     assertTrue(Files.exists(dir.resolve("cmp/compare.svg")));
+    // The oracle already knows the task: cbfinn/maml_rl fine-tunes it with step size 0.
+    String oracleSource = report.getAsJsonArray("methods").get(3).getAsJsonObject().get("source").getAsString();
+    assertTrue(oracleSource.endsWith("(fine-tuning step size 0.0)"), oracleSource);
+  }
+
+  @Test
+  void when_oracle_step_size_is_negative_expect_one_line_error() {
+    Outcome o = run("compare", "--env", nav.toString(), "--maml", dir.resolve("maml-seed1").toString(), "--oracle",
+        dir.resolve("oracle-seed1").toString(), "--oracle-fast-lr", "-0.1", "--out", dir.resolve("bad/c.png").toString());
+    assertEquals(2, o.code());
+    assertEquals("maml4j: error: --oracle-fast-lr must be a finite number >= 0, got -0.1", o.err().strip());
   }
 
   @Test
