@@ -117,14 +117,18 @@ public record Checkpoint(PolicySpec spec, Params params, int iteration, long env
     return new Checkpoint(spec, new Params(m), iteration, envSteps);
   }
 
+  private static final java.security.SecureRandom TMP_NAMES = new java.security.SecureRandom();
+
   /** Writes text to a temporary sibling, syncs it, and renames it over {@code file}. */
   public static void writeAtomically(Path file, String text) {
     try {
       Path dir = file.toAbsolutePath().getParent();
       Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+      // Not Files.createTempFile: its files are mode 0600, which the rename would pass on to every
+      // checkpoint and metrics file. A plain create gets the user's umask, like any other output.
+      Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toUnsignedString(TMP_NAMES.nextLong(), 36) + ".tmp");
       try {
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
           ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
           ch.force(true);
         }

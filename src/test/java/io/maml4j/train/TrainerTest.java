@@ -125,6 +125,24 @@ class TrainerTest {
   }
 
   @Test
+  void atomicWritesLeaveNoTemporaryFileAndKeepOrdinaryPermissions() throws Exception {
+    Path f = dir.resolve("atomic/out.json");
+    Checkpoint.writeAtomically(f, "{}");
+    Checkpoint.writeAtomically(f, "{\"a\": 1}");
+    assertEquals("{\"a\": 1}", Files.readString(f));
+    try (var files = Files.list(f.getParent())) {
+      assertEquals(List.of(f), files.toList());
+    }
+    if (f.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      // A temporary-file API would have made it owner-only (0600); ordinary outputs follow the umask.
+      var perms = Files.getPosixFilePermissions(f);
+      Path plain = dir.resolve("atomic-plain.json");
+      Files.writeString(plain, "{}");
+      assertEquals(Files.getPosixFilePermissions(plain), perms);
+    }
+  }
+
+  @Test
   void checkpointRoundTripsParametersExactly() {
     Params p = policy.init(new java.util.SplittableRandom(1), DataType.FLOAT);
     Path f = dir.resolve("c.json");
