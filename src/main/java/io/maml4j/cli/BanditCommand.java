@@ -44,9 +44,7 @@ public final class BanditCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    int n = iterations != null ? iterations
-        : Fields.read(env).has("train") ? TrainConfig.defaults().merge(Fields.read(env).object("train")).numBatches()
-        : TrainConfig.defaults().numBatches();
+    int n = iterations != null ? iterations : TrainConfig.forSpec(Fields.read(env)).numBatches();
     new BanditExperiment(new BanditExperiment.Options(env, out, policy, n, seed, tasks, testSeed,
         validateEvery, validationTasks), System.out).run();
     System.out.println("maml4j: wrote " + out.resolve("bandit-eval.json"));

@@ -15,12 +15,7 @@ final class MetaPolicyFiles {
 
   /** The training config of a spec: the defaults, overridden by the spec's {@code "train"} section. */
   static TrainConfig trainConfig(Path env) {
-    TrainConfig cfg = TrainConfig.defaults();
-    Fields f = Fields.read(env);
-    if (f.has("train")) {
-      cfg = cfg.merge(f.object("train"));
-    }
-    return cfg;
+    return TrainConfig.forSpec(Fields.read(env));
   }
 
   /** A policy for {@code dist} built from a checkpoint's spec, naming the file if it does not fit. */

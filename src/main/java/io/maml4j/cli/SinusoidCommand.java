@@ -61,8 +61,6 @@ public final class SinusoidCommand implements Callable<Integer> {
   }
 
   private int specIterations() {
-    Fields f = Fields.read(env);
-    return f.has("train") ? TrainConfig.defaults().merge(Fields.read(env).object("train")).numBatches()
-        : TrainConfig.defaults().numBatches();
+    return TrainConfig.forSpec(Fields.read(env)).numBatches();
   }
 }

@@ -82,16 +82,13 @@ public final class TrainCommand implements Callable<Integer> {
     boolean demo = iterations == null && configFile == null && out == null && seed == null;
     Fields envFields = Fields.read(env);
     TaskDistribution dist = EnvRegistry.create(envFields);
-    TrainConfig cfg = TrainConfig.defaults();
-    if (envFields.has("train")) {
-      cfg = cfg.merge(Fields.read(env).object("train"));
-    }
+    TrainConfig cfg = TrainConfig.forSpec(envFields);
     if (configFile != null) {
       cfg = cfg.merge(Fields.read(configFile));
     }
     cfg = overrides(cfg, demo);
     PolicySpec spec = policySpec != null ? PolicySpec.read(Fields.read(policySpec))
-        : envFields.has("policy") ? PolicySpec.read(Fields.read(env).object("policy"))
+        : envFields.has("policy") ? PolicySpec.read(envFields.object("policy"))
         : dist.actionSpace() instanceof io.maml4j.env.Discrete ? PolicySpec.defaultCategorical()
         : PolicySpec.defaultGaussian();
     Policy policy;

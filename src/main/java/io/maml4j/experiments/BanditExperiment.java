@@ -86,13 +86,8 @@ public final class BanditExperiment {
     if (!(d instanceof BernoulliBandit bandit)) {
       throw new ConfigException(o.envSpec() + ": expected a bandit environment, got " + d.name());
     }
-    TrainConfig cfg = TrainConfig.defaults();
-    if (spec.has("train")) {
-      cfg = cfg.merge(Fields.read(o.envSpec()).object("train"));
-    }
-    cfg = new TrainConfig(cfg.metaBatchSize(), cfg.fastBatchSize(), o.iterations(), cfg.gamma(), cfg.gaeLambda(),
-        cfg.maml(), cfg.dtype(), o.seed()).withMetaOptimizer(cfg.metaOptimizer(), cfg.metaLr(), cfg.loss());
-    PolicySpec policySpec = spec.has("policy") ? PolicySpec.read(Fields.read(o.envSpec()).object("policy"))
+    TrainConfig cfg = TrainConfig.forSpec(spec).withRun(o.iterations(), o.seed());
+    PolicySpec policySpec = spec.has("policy") ? PolicySpec.read(spec.object("policy"))
         : PolicySpec.defaultCategorical();
     Policy policy = Policies.create(policySpec, bandit.observationSpace(), bandit.actionSpace());
     Params theta;

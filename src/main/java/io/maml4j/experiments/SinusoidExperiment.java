@@ -77,13 +77,8 @@ public final class SinusoidExperiment {
     if (!(d instanceof SupervisedTaskDistribution dist)) {
       throw new ConfigException(o.envSpec() + ": expected a supervised environment such as sinusoid, got " + d.name());
     }
-    TrainConfig cfg = TrainConfig.defaults();
-    if (spec.has("train")) {
-      cfg = cfg.merge(Fields.read(o.envSpec()).object("train"));
-    }
-    cfg = new TrainConfig(cfg.metaBatchSize(), cfg.fastBatchSize(), o.iterations(), cfg.gamma(), cfg.gaeLambda(),
-        cfg.maml(), cfg.dtype(), o.seed()).withMetaOptimizer(cfg.metaOptimizer(), cfg.metaLr(), cfg.loss());
-    PolicySpec policySpec = spec.has("policy") ? PolicySpec.read(Fields.read(o.envSpec()).object("policy"))
+    TrainConfig cfg = TrainConfig.forSpec(spec).withRun(o.iterations(), o.seed());
+    PolicySpec policySpec = spec.has("policy") ? PolicySpec.read(spec.object("policy"))
         : new PolicySpec("deterministic-mlp", new int[] {40, 40}, "relu", 1.0, 1e-6);
     Policy model = Policies.create(policySpec, dist.observationSpace(), dist.actionSpace());
     double alpha = cfg.maml().fastLr();

@@ -73,6 +73,17 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
         metaOptimizer, metaLr, loss);
   }
 
+  /** This config running {@code numBatches} meta-iterations from {@code seed}. */
+  public TrainConfig withRun(int numBatches, long seed) {
+    return new TrainConfig(metaBatchSize, fastBatchSize, numBatches, gamma, gaeLambda, maml, dtype, seed,
+        metaOptimizer, metaLr, loss);
+  }
+
+  /** The defaults with an environment spec's {@code "train"} object, if any, merged over them. */
+  public static TrainConfig forSpec(Fields spec) {
+    return spec.has("train") ? defaults().merge(spec.object("train")) : defaults();
+  }
+
   public static TrainConfig defaults() {
     return new TrainConfig(20, 20, 500, 0.99, 1.0, MamlConfig.defaults(), "float32", 1);
   }
