@@ -7,6 +7,9 @@ package io.maml4j.env;
  */
 public record StepResult(double[] observation, double reward, boolean terminated, boolean truncated) {
   public StepResult {
+    if (observation == null) {
+      throw new IllegalArgumentException("a step result needs an observation, got null");
+    }
     observation = observation.clone();
   }
 

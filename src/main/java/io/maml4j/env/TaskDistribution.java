@@ -24,11 +24,22 @@ public interface TaskDistribution {
   /** Makes a fresh environment for a task; environments never share mutable state. */
   Environment make(Task task);
 
-  /** Makes one environment per task, to be stepped together by the sampler. */
+  /**
+   * Makes one environment per task, to be stepped together by the sampler. The default makes them
+   * with {@link #make} and checks that each declares this distribution's spaces.
+   */
   default VectorEnvironment makeVector(List<Task> tasks) {
     List<Environment> envs = new ArrayList<>(tasks.size());
-    for (Task t : tasks) {
-      envs.add(make(t));
+    try {
+      for (Task t : tasks) {
+        Environment env = make(t);
+        envs.add(env);
+        EnvironmentChecks.spaces(name(), t, observationSpace(), actionSpace(), env.observationSpace(),
+            env.actionSpace());
+      }
+    } catch (RuntimeException e) {
+      envs.forEach(Environment::close);
+      throw e;
     }
     return VectorEnvironment.of(envs);
   }

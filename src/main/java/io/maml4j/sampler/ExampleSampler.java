@@ -1,6 +1,8 @@
 package io.maml4j.sampler;
 
 import io.maml4j.env.Environment;
+import io.maml4j.env.EnvironmentChecks;
+import io.maml4j.env.EnvironmentChecks.Site;
 import io.maml4j.env.SupervisedTaskDistribution;
 import io.maml4j.env.Task;
 import java.util.List;
@@ -32,12 +34,11 @@ public final class ExampleSampler {
       try (Environment env = distribution.make(task)) {
         for (int k = 0; k < perTask; k++) {
           int row = t * perTask + k;
+          Site site = new Site(distribution.name(), task, k, 0);
           double[] input = env.reset(rng.nextLong());
+          EnvironmentChecks.observation(site, distribution.observationSpace(), input);
           double[] target = distribution.target(task, input);
-          if (input.length != in || target.length != out) {
-            throw new IllegalStateException(distribution.name() + " gave an example of sizes " + input.length + " and "
-                + target.length + ", its spaces say " + in + " and " + out);
-          }
+          EnvironmentChecks.target(site, distribution.actionSpace(), target);
           System.arraycopy(input, 0, x, row * in, in);
           System.arraycopy(target, 0, y, row * out, out);
         }

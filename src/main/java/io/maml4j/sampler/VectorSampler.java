@@ -4,6 +4,10 @@ import io.maml4j.autodiff.Arena;
 import io.maml4j.autodiff.Tape;
 import io.maml4j.autodiff.Tensor;
 import io.maml4j.env.Discrete;
+import io.maml4j.env.EnvironmentChecks;
+import io.maml4j.env.EnvironmentChecks.Site;
+import io.maml4j.env.EnvironmentException;
+import io.maml4j.env.Space;
 import io.maml4j.env.StepResult;
 import io.maml4j.env.Task;
 import io.maml4j.env.TaskDistribution;
@@ -62,8 +66,27 @@ public final class VectorSampler implements Sampler {
       seeds[i] = rng.nextLong();
     }
     boolean discrete = policy.actionSpace() instanceof Discrete;
+    Space obsSpace = distribution.observationSpace();
+    if (obsSpace.flatSize() != obsDim || distribution.actionSpace().flatSize() != actDim) {
+      throw new IllegalArgumentException("policy spaces " + policy.observationSpace() + " -> " + policy.actionSpace()
+          + " do not fit environment '" + distribution.name() + "' with " + obsSpace + " -> "
+          + distribution.actionSpace());
+    }
+    Site[] sites = new Site[n];
+    for (int i = 0; i < n; i++) {
+      sites[i] = new Site(distribution.name(), perEnv.get(i), i % k, 0);
+    }
     try (VectorEnvironment venv = distribution.makeVector(perEnv); Tape.Scope ng = Tape.noGrad()) {
+      EnvironmentChecks.spaces(distribution.name(), perEnv.get(0), obsSpace, distribution.actionSpace(),
+          venv.observationSpace(), venv.actionSpace());
       double[][] obs = venv.reset(seeds);
+      if (obs == null || obs.length != n) {
+        throw new EnvironmentException("environment '" + distribution.name() + "': reset of " + n
+            + " instances returned " + (obs == null ? "nothing" : obs.length + " observations"));
+      }
+      for (int i = 0; i < n; i++) {
+        EnvironmentChecks.observation(sites[i], obsSpace, obs[i]);
+      }
       boolean[] active = new boolean[n];
       java.util.Arrays.fill(active, true);
       int live = n;
@@ -90,14 +113,19 @@ public final class VectorSampler implements Sampler {
           if (!active[i]) {
             continue;
           }
-          StepResult r = res[i];
+          // Checked here, where the environment's value enters maml4j, so that a NaN or a short
+          // observation names its step instead of failing later in the baseline fit or a copy.
+          Site site = sites[i].at(h + 1);
+          StepResult r = EnvironmentChecks.result(site, res != null && res.length == n ? res[i] : null);
+          EnvironmentChecks.reward(site, r.reward());
+          obs[i] = r.observation();
+          EnvironmentChecks.observation(site, obsSpace, obs[i]);
           System.arraycopy(actions[i], 0, actBuf, (i * horizon + h) * actDim, actDim);
           if (discrete) {
             actBuf[(i * horizon + h) * actDim] = actions[i][0];
           }
           rewBuf[i * horizon + h] = r.reward();
           lengths[i] = h + 1;
-          obs[i] = r.observation();
           if (r.terminated() || r.truncated() || h == horizon - 1) {
             active[i] = false;
             live--;

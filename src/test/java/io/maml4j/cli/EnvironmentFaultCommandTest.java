@@ -1,0 +1,86 @@
+package io.maml4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.maml4j.envs.EnvRegistry;
+import io.maml4j.sampler.FaultyEnvironments;
+import io.maml4j.sampler.FaultyEnvironments.Fault;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A user's environment that returns a NaN or a wrong-sized observation stops {@code train} with
+ * one line naming the environment, the task and the step, and exit code 2, as bad input does.
+ */
+class EnvironmentFaultCommandTest {
+  static {
+    EnvRegistry.register("test-faulty", f -> {
+      Fault fault = Fault.valueOf(f.string("fault").toUpperCase(Locale.ROOT));
+      int step = f.integer("step", 1, 0, 1000);
+      f.finish();
+      return new FaultyEnvironments(fault, step, 5);
+    });
+  }
+
+  @TempDir Path dir;
+
+  private String trainExpectingExitTwo(String fault, int step) throws Exception {
+    Path spec = dir.resolve("faulty.json");
+    Files.writeString(spec, "{\"env\": \"test-faulty\", \"fault\": \"" + fault + "\", \"step\": " + step
+        + ", \"train\": {\"meta_batch_size\": 2, \"fast_batch_size\": 2}}");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream old = System.err;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = Main.execute("train", "--env", spec.toString(), "--iterations", "2", "--out", dir.resolve("run").toString());
+    } finally {
+      System.setErr(old);
+    }
+    String all = err.toString(StandardCharsets.UTF_8).strip();
+    assertEquals(2, code, all);
+    // The run's opening status line, then the error: one line, no stack trace.
+    String[] lines = all.split("\n");
+    String text = lines[lines.length - 1];
+    assertEquals(1, all.lines().filter(l -> l.startsWith("maml4j: error:") || l.startsWith("\tat ")).count(), all);
+    assertTrue(lines.length <= 2 && lines[0].startsWith("maml4j: "), all);
+    assertTrue(text.startsWith("maml4j: error: environment 'faulty-" + fault + "', task {goal=["), text);
+    assertFalse(Files.exists(dir.resolve("run").resolve("checkpoint.json")));
+    return text;
+  }
+
+  @Test
+  void when_reward_is_nan_expect_one_line_and_exit_two() throws Exception {
+    String text = trainExpectingExitTwo("nan_reward", 3);
+    assertTrue(text.endsWith("episode 0, step 3: reward is NaN, expected a finite number"), text);
+  }
+
+  @Test
+  void when_observation_is_one_short_expect_one_line_and_exit_two() throws Exception {
+    String text = trainExpectingExitTwo("short_observation", 2);
+    assertTrue(text.endsWith("episode 0, step 2: observation has 1 elements, expected 2 for Box[2] in [-Infinity, Infinity]"),
+        text);
+  }
+
+  @Test
+  void when_observation_is_one_long_expect_one_line_and_exit_two() throws Exception {
+    String text = trainExpectingExitTwo("long_observation", 1);
+    assertTrue(text.endsWith("episode 0, step 1: observation has 3 elements, expected 2 for Box[2] in [-Infinity, Infinity]"),
+        text);
+  }
+
+  @Test
+  void when_action_space_differs_from_the_distribution_expect_one_line_and_exit_two() throws Exception {
+    String text = trainExpectingExitTwo("other_action_space", 1);
+    assertTrue(text.endsWith("action space is Box[2] in [-1.0, 1.0], expected the distribution's Box[2] in [-0.1, 0.1]"),
+        text);
+  }
+}
