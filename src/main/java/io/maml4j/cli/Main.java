@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     description = "Model-Agnostic Meta-Learning for reinforcement learning, on ND4J.",
     subcommands = {TrainCommand.class, BenchCommand.class, EvaluateCommand.class, CompareCommand.class,
         PlotCommand.class, PathsCommand.class, ServeCommand.class, SinusoidCommand.class, BanditCommand.class,
-        HeldOutCommand.class, RenderCommand.class})
+        HeldOutCommand.class, RenderCommand.class, CheckEnvCommand.class})
 public final class Main implements Runnable {
   public static final String VERSION = "0.1.0";
 

@@ -98,7 +98,7 @@ public final class EnvironmentChecks {
   }
 
   /** A space with its bounds, since two boxes of one shape can differ only there. */
-  static String describe(Space space) {
+  public static String describe(Space space) {
     if (space instanceof Box b) {
       double[] lo = b.low();
       double[] hi = b.high();

@@ -81,6 +81,8 @@ public final class Navigation2D implements TaskDistribution {
     private final double gy;
     private double x;
     private double y;
+    /** Not started, or the goal was reached: a step is refused until the next reset. */
+    private boolean over = true;
 
     Env(double[] goal) {
       if (goal.length != 2) {
@@ -104,6 +106,7 @@ public final class Navigation2D implements TaskDistribution {
     public double[] reset(long seed) {
       x = 0;
       y = 0;
+      over = false;
       return new double[] {x, y};
     }
 
@@ -112,12 +115,16 @@ public final class Navigation2D implements TaskDistribution {
       if (action.length != 2) {
         throw new IllegalArgumentException("navigation action must have 2 entries, got " + action.length);
       }
+      if (over) {
+        throw new IllegalStateException("navigation episode is over or not started; call reset first");
+      }
       x += clip(action[0]);
       y += clip(action[1]);
       double dx = x - gx;
       double dy = y - gy;
       double reward = -Math.sqrt(dx * dx + dy * dy);
       boolean reached = Math.abs(dx) < 0.01 && Math.abs(dy) < 0.01;
+      over = reached;
       return new StepResult(new double[] {x, y}, reward, reached, false);
     }
 

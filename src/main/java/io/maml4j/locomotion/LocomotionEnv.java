@@ -70,6 +70,8 @@ public final class LocomotionEnv implements Environment {
   private final Box observationSpace;
   private final Box actionSpace;
   private int steps = -1;
+  /** The episode has ended; a step before the next reset is refused, as the contract asks. */
+  private boolean over;
 
   /** An environment for one task; prefer {@link LocomotionTasks#make(Task)}. */
   public LocomotionEnv(Locomotion kind, MjModel model, LocomotionConfig config, Task task) {
@@ -191,14 +193,15 @@ public final class LocomotionEnv implements Environment {
     sim.reset();
     sim.setState(qpos, qvel);
     steps = 0;
+    over = false;
     read();
     return observe();
   }
 
   @Override
   public StepResult step(double[] action) {
-    if (steps < 0) {
-      throw new IllegalStateException("call reset(seed) before step");
+    if (steps < 0 || over) {
+      throw new IllegalStateException(kind.specName() + " episode is over or not started; call reset first");
     }
     if (action.length != ctrl.length) {
       throw new IllegalArgumentException(kind.specName() + " action must have " + ctrl.length + " entries, got "
@@ -236,12 +239,15 @@ public final class LocomotionEnv implements Environment {
     double control = robot.controlWeight() * controlSq;
     if (unstable) {
       // MuJoCo has put the robot back at qpos0, so its "move" means nothing.
+      over = true;
       return new StepResult(observe(), -control, true, false);
     }
     double reward = kind.taskReward(target, x0, qpos[0], qpos[1], dt)
         - control - robot.contactWeight() * contactSq + robot.survivalBonus();
     boolean terminated = !robot.healthy(qpos);
-    return new StepResult(observe(), reward, terminated, !terminated && steps >= horizon);
+    boolean truncated = !terminated && steps >= horizon;
+    over = terminated || truncated;
+    return new StepResult(observe(), reward, terminated, truncated);
   }
 
   /** Frees the simulation. Calling it again does nothing. */

@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,5 +83,53 @@ class EnvironmentFaultCommandTest {
     String text = trainExpectingExitTwo("other_action_space", 1);
     assertTrue(text.endsWith("action space is Box[2] in [-1.0, 1.0], expected the distribution's Box[2] in [-0.1, 0.1]"),
         text);
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      int code = Main.execute(args);
+      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void when_check_env_meets_an_ignored_parameter_expect_one_line_and_exit_two() throws Exception {
+    Path spec = dir.resolve("ignored.json");
+    Files.writeString(spec, "{\"env\": \"test-faulty\", \"fault\": \"ignored_parameter\"}");
+    Run r = run("check-env", spec.toString());
+    assertEquals(2, r.code(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().startsWith("maml4j: error: environment 'faulty-ignored_parameter': task parameter 'friction' is"
+        + " ignored"), r.err());
+  }
+
+  @Test
+  void when_check_env_meets_a_nan_observation_expect_one_line_and_exit_two() throws Exception {
+    Path spec = dir.resolve("nan.json");
+    Files.writeString(spec, "{\"env\": \"test-faulty\", \"fault\": \"nan_observation\", \"step\": 2}");
+    Run r = run("check-env", spec.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().strip().endsWith("episode 0, step 2: observation[1] is NaN, expected a finite number"), r.err());
+  }
+
+  @Test
+  void when_check_env_passes_expect_each_check_listed_and_exit_zero() {
+    Run r = run("check-env", "environments/navigation-2d.json", "--tasks", "3", "--episodes", "2");
+    assertEquals(0, r.code(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertEquals("maml4j: environments/navigation-2d.json: environment 'navigation-2d' keeps the contract", lines.get(0));
+    assertEquals(7, lines.size(), r.out());
+    assertTrue(lines.get(2).startsWith("  episodes: 600 steps in 6 episodes"), r.out());
   }
 }

@@ -32,6 +32,17 @@ class Navigation2DTest {
   }
 
   @Test
+  void when_the_goal_was_reached_expect_a_further_step_refused_until_reset() {
+    Environment env = Navigation2D.standard().make(Navigation2D.goal(0.105, 0.0));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> env.step(new double[] {0, 0}));
+    env.reset(0);
+    assertTrue(env.step(new double[] {0.1, 0.0}).terminated());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> env.step(new double[] {0, 0}));
+    env.reset(0);
+    assertFalse(env.step(new double[] {0.05, 0.0}).done());
+  }
+
+  @Test
   void goalsAreUniformInTheSquare() {
     Navigation2D nav = Navigation2D.standard();
     SplittableRandom rng = new SplittableRandom(3);

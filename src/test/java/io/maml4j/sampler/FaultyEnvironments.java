@@ -16,7 +16,17 @@ import java.util.SplittableRandom;
  */
 public final class FaultyEnvironments implements TaskDistribution {
   public enum Fault { NONE, NAN_REWARD, INFINITE_REWARD, NAN_OBSERVATION, SHORT_OBSERVATION, LONG_OBSERVATION,
-    NULL_OBSERVATION, OTHER_ACTION_SPACE, OTHER_OBSERVATION_SPACE }
+    NULL_OBSERVATION, OTHER_ACTION_SPACE, OTHER_OBSERVATION_SPACE,
+    /** Terminates at the fault step and refuses further steps: a correct environment. */
+    ENDS,
+    /** Terminates at the fault step but keeps accepting steps. */
+    ENDS_BUT_ACCEPTS_MORE,
+    /** Each reset starts from a different place, whatever the seed. */
+    NONDETERMINISTIC_RESET,
+    /** Its tasks carry a parameter 'friction' that the environment never reads. */
+    IGNORED_PARAMETER }
+
+  private static final java.util.concurrent.atomic.AtomicInteger RESETS = new java.util.concurrent.atomic.AtomicInteger();
 
   static final Box OBSERVATIONS = Box.of(2, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
   static final Box ACTIONS = Box.of(2, -0.1, 0.1);
@@ -39,7 +49,11 @@ public final class FaultyEnvironments implements TaskDistribution {
 
   @Override
   public Task sample(SplittableRandom rng) {
-    return new Task(Map.of("goal", new double[] {rng.nextDouble(-0.5, 0.5), rng.nextDouble(-0.5, 0.5)}));
+    double[] goal = {rng.nextDouble(-0.5, 0.5), rng.nextDouble(-0.5, 0.5)};
+    if (fault == Fault.IGNORED_PARAMETER) {
+      return new Task(Map.of("goal", goal, "friction", rng.nextDouble(0.5, 1.5)));
+    }
+    return new Task(Map.of("goal", goal));
   }
 
   @Override
@@ -48,6 +62,7 @@ public final class FaultyEnvironments implements TaskDistribution {
     return new Environment() {
       private final double[] x = new double[2];
       private int t;
+      private boolean over;
 
       @Override
       public Space observationSpace() {
@@ -62,13 +77,17 @@ public final class FaultyEnvironments implements TaskDistribution {
       @Override
       public double[] reset(long seed) {
         t = 0;
-        x[0] = 0;
+        over = false;
+        x[0] = fault == Fault.NONDETERMINISTIC_RESET ? 0.001 * RESETS.incrementAndGet() : 0;
         x[1] = 0;
         return observe();
       }
 
       @Override
       public StepResult step(double[] action) {
+        if (over && fault == Fault.ENDS) {
+          throw new IllegalStateException("episode is over; call reset first");
+        }
         t++;
         x[0] += Math.max(-0.1, Math.min(0.1, action[0]));
         x[1] += Math.max(-0.1, Math.min(0.1, action[1]));
@@ -78,7 +97,9 @@ public final class FaultyEnvironments implements TaskDistribution {
         } else if (t == faultStep && fault == Fault.INFINITE_REWARD) {
           reward = Double.NEGATIVE_INFINITY;
         }
-        return new StepResult(observe(), reward, false, false);
+        boolean ends = t == faultStep && (fault == Fault.ENDS || fault == Fault.ENDS_BUT_ACCEPTS_MORE);
+        over |= ends;
+        return new StepResult(observe(), reward, ends, false);
       }
 
       private double[] observe() {
