@@ -41,7 +41,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TaskDistribution dist = EnvRegistry.load(env);
+    TaskDistribution dist = EnvRegistry.standard().load(env);
     TrainConfig d = TrainConfig.defaults();
     TrainConfig cfg = new TrainConfig(d.metaBatchSize(), d.fastBatchSize(), warmup + iterations, d.gamma(),
         d.gaeLambda(), d.maml(), dtype, d.seed());

@@ -33,7 +33,7 @@ public final class CheckEnvCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     EnvironmentContract.Options options = new EnvironmentContract.Options(tasks, episodes, seed);
-    TaskDistribution dist = EnvRegistry.load(spec);
+    TaskDistribution dist = EnvRegistry.standard().load(spec);
     List<String> checked = new EnvironmentContract(dist, options).checkAll();
     System.out.println("maml4j: " + spec + ": environment '" + dist.name() + "' keeps the contract");
     for (String line : checked) {

@@ -82,7 +82,7 @@ public final class CompareCommand implements Callable<Integer> {
     TrainedPolicy o = null;
     if (oracle != null) {
       try {
-        oracleDist = oracleEnv != null ? EnvRegistry.load(oracleEnv) : Oracle.of(dist);
+        oracleDist = oracleEnv != null ? EnvRegistry.standard().load(oracleEnv) : Oracle.of(dist);
       } catch (IllegalArgumentException e) {
         throw new ConfigException(eval.env + ": no oracle for this environment: " + e.getMessage());
       }

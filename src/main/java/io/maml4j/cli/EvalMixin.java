@@ -38,7 +38,7 @@ public final class EvalMixin {
 
   TaskDistribution distribution() {
     Fields f = Fields.read(env);
-    return EnvRegistry.create(f);
+    return EnvRegistry.standard().create(f);
   }
 
   DataType dataType() {

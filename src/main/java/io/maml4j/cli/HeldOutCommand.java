@@ -49,7 +49,7 @@ public final class HeldOutCommand implements Callable<Integer> {
     if (tasks < 1) {
       throw new IllegalArgumentException("--tasks must be at least 1, got " + tasks);
     }
-    TaskDistribution dist = EnvRegistry.load(env);
+    TaskDistribution dist = EnvRegistry.standard().load(env);
     TrainConfig cfg = MetaPolicyFiles.trainConfig(env);
     if (fastBatchSize != null) {
       cfg = new TrainConfig(cfg.metaBatchSize(), fastBatchSize, cfg.numBatches(), cfg.gamma(), cfg.gaeLambda(),

@@ -56,7 +56,7 @@ public final class RenderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TaskDistribution d = EnvRegistry.load(env);
+    TaskDistribution d = EnvRegistry.standard().load(env);
     if (!(d instanceof LocomotionTasks dist)) {
       throw new ConfigException(env + ": render draws the locomotion environments, not " + d.name());
     }

@@ -67,7 +67,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     for (Path p : specs) {
       Fields f = Fields.read(p);
-      TaskDistribution d = EnvRegistry.create(f);
+      TaskDistribution d = EnvRegistry.standard().create(f);
       b.optEnvironment(d.name(), d);
     }
     String token = null;

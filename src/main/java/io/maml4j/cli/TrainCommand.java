@@ -81,7 +81,7 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     boolean demo = iterations == null && configFile == null && out == null && seed == null;
     Fields envFields = Fields.read(env);
-    TaskDistribution dist = EnvRegistry.create(envFields);
+    TaskDistribution dist = EnvRegistry.standard().create(envFields);
     TrainConfig cfg = TrainConfig.forSpec(envFields);
     if (configFile != null) {
       cfg = cfg.merge(Fields.read(configFile));

@@ -1,5 +1,6 @@
 package io.maml4j.envs;
 
+import io.maml4j.config.Fields;
 import io.maml4j.env.Box;
 import io.maml4j.env.Discrete;
 import io.maml4j.env.Environment;
@@ -38,14 +39,12 @@ public final class BernoulliBandit implements TaskDistribution {
     this.horizon = horizon;
   }
 
-  /** Registers {@code "bandit"} with fields {@code arms} (default 10) and {@code horizon} (default 1). */
-  static void register() {
-    EnvRegistry.register("bandit", f -> {
-      int k = f.integer("arms", 10, 2, 1 << 16);
-      int h = f.integer("horizon", 1, 1, 1_000_000);
-      f.finish();
-      return new BernoulliBandit(k, h);
-    });
+  /** Builds {@code "bandit"} with fields {@code arms} (default 10) and {@code horizon} (default 1). */
+  static BernoulliBandit fromSpec(Fields f) {
+    int k = f.integer("arms", 10, 2, 1 << 16);
+    int h = f.integer("horizon", 1, 1, 1_000_000);
+    f.finish();
+    return new BernoulliBandit(k, h);
   }
 
   public int arms() {

@@ -1,5 +1,7 @@
 package io.maml4j.envs;
 
+import io.maml4j.config.ConfigException;
+import io.maml4j.config.Fields;
 import io.maml4j.env.Box;
 import io.maml4j.env.Environment;
 import io.maml4j.env.Space;
@@ -20,6 +22,18 @@ public final class Navigation2D implements TaskDistribution {
   private final double low;
   private final double high;
   private final int horizon;
+
+  /** Builds from a spec's {@code goal_low}, {@code goal_high} (defaults ±0.5) and {@code horizon} (100). */
+  static Navigation2D fromSpec(Fields f) {
+    double low = f.number("goal_low", -0.5);
+    double high = f.number("goal_high", 0.5);
+    int horizon = f.integer("horizon", 100, 1, 1_000_000);
+    f.finish();
+    if (!(low < high)) {
+      throw ConfigException.field(f.source(), "goal_high", "a number greater than goal_low (" + low + ")", high);
+    }
+    return new Navigation2D(low, high, horizon);
+  }
 
   public Navigation2D(double low, double high, int horizon) {
     if (!(low < high)) {

@@ -65,7 +65,7 @@ public final class Oracle implements TaskDistribution {
    * is any environment spec and {@code params} defaults to every numeric task parameter.
    */
   static TaskDistribution fromSpec(Fields spec) {
-    TaskDistribution inner = EnvRegistry.create(spec.object("base"));
+    TaskDistribution inner = EnvRegistry.standard().create(spec.object("base"));
     List<String> names = null;
     if (spec.has("params")) {
       var raw = spec.raw("params");

@@ -1,5 +1,6 @@
 package io.maml4j.envs;
 
+import io.maml4j.config.Fields;
 import io.maml4j.env.Box;
 import io.maml4j.env.Environment;
 import io.maml4j.env.Space;
@@ -54,16 +55,14 @@ public final class Sinusoid implements SupervisedTaskDistribution {
     }
   }
 
-  /** Registers {@code "sinusoid"} with its range fields. */
-  static void register() {
-    EnvRegistry.register("sinusoid", f -> {
-      Sinusoid s = standard();
-      Sinusoid out = new Sinusoid(f.number("amplitude_low", s.amplitudeLow), f.number("amplitude_high", s.amplitudeHigh),
-          f.number("phase_low", s.phaseLow), f.number("phase_high", s.phaseHigh), f.number("x_low", s.inputLow),
-          f.number("x_high", s.inputHigh));
-      f.finish();
-      return out;
-    });
+  /** Builds {@code "sinusoid"} from its range fields, the paper's ranges by default. */
+  static Sinusoid fromSpec(Fields f) {
+    Sinusoid s = standard();
+    Sinusoid out = new Sinusoid(f.number("amplitude_low", s.amplitudeLow), f.number("amplitude_high", s.amplitudeHigh),
+        f.number("phase_low", s.phaseLow), f.number("phase_high", s.phaseHigh), f.number("x_low", s.inputLow),
+        f.number("x_high", s.inputHigh));
+    f.finish();
+    return out;
   }
 
   /** The task y = amplitude · sin(x + phase). */

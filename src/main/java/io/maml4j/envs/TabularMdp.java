@@ -1,5 +1,6 @@
 package io.maml4j.envs;
 
+import io.maml4j.config.Fields;
 import io.maml4j.env.Box;
 import io.maml4j.env.Discrete;
 import io.maml4j.env.Environment;
@@ -47,15 +48,13 @@ public final class TabularMdp implements TaskDistribution {
     return new TabularMdp(10, 5, 10);
   }
 
-  /** Registers {@code "tabular-mdp"} with fields num_states, num_actions and horizon. */
-  static void register() {
-    EnvRegistry.register("tabular-mdp", f -> {
-      int s = f.integer("num_states", 10, 1, 10_000);
-      int a = f.integer("num_actions", 5, 2, 10_000);
-      int h = f.integer("horizon", 10, 1, 1_000_000);
-      f.finish();
-      return new TabularMdp(s, a, h);
-    });
+  /** Builds {@code "tabular-mdp"} from fields num_states, num_actions and horizon. */
+  static TabularMdp fromSpec(Fields f) {
+    int s = f.integer("num_states", 10, 1, 10_000);
+    int a = f.integer("num_actions", 5, 2, 10_000);
+    int h = f.integer("horizon", 10, 1, 1_000_000);
+    f.finish();
+    return new TabularMdp(s, a, h);
   }
 
   public int states() {

@@ -82,7 +82,7 @@ public final class BanditExperiment {
   /** Trains if needed, evaluates, writes {@code out/bandit-eval.json} and returns it. */
   public JsonObject run() {
     Fields spec = Fields.read(o.envSpec());
-    TaskDistribution d = EnvRegistry.create(spec);
+    TaskDistribution d = EnvRegistry.standard().create(spec);
     if (!(d instanceof BernoulliBandit bandit)) {
       throw new ConfigException(o.envSpec() + ": expected a bandit environment, got " + d.name());
     }

@@ -73,7 +73,7 @@ public final class SinusoidExperiment {
   /** Runs everything and returns the summary that is also written to {@code out/sinusoid-eval.json}. */
   public JsonObject run() {
     Fields spec = Fields.read(o.envSpec());
-    TaskDistribution d = EnvRegistry.create(spec);
+    TaskDistribution d = EnvRegistry.standard().create(spec);
     if (!(d instanceof SupervisedTaskDistribution dist)) {
       throw new ConfigException(o.envSpec() + ": expected a supervised environment such as sinusoid, got " + d.name());
     }

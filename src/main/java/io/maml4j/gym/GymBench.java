@@ -149,7 +149,7 @@ public final class GymBench {
   static void metaIteration(String url, int iterations, int warmup) {
     TrainConfig d = TrainConfig.defaults();
     TaskDistribution local = Navigation2D.standard();
-    TaskDistribution remote = EnvRegistry.create(Fields.parse("bench", "{\"env\": \"gym-http\", \"url\": \"" + url
+    TaskDistribution remote = EnvRegistry.standard().create(Fields.parse("bench", "{\"env\": \"gym-http\", \"url\": \"" + url
         + "\", \"env_id\": \"navigation-2d\", \"horizon\": 100, \"batch\": \"always\", "
         + "\"tasks\": {\"env\": \"navigation-2d\"}}"));
     System.out.printf("meta-iteration, default 2D navigation (%d tasks x %d episodes, H = 100, 64-64 tanh, %s), "

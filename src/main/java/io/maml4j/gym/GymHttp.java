@@ -39,11 +39,6 @@ public final class GymHttp {
 
   private GymHttp() {}
 
-  /** Registers {@code gym-http} in {@link EnvRegistry}; called from its static initialiser. */
-  public static void register() {
-    EnvRegistry.register(ENV_NAME, GymHttp::fromSpec);
-  }
-
   /** Builds the distribution a {@code gym-http} spec describes; errors name the file and field. */
   public static RemoteTaskDistribution fromSpec(Fields f) {
     String url = f.string("url");
@@ -85,7 +80,7 @@ public final class GymHttp {
       if (inner.equals(ENV_NAME)) {
         throw ConfigException.field(t.source(), "env", "a local environment to sample tasks from", "\"" + ENV_NAME + "\"");
       }
-      TaskDistribution local = EnvRegistry.create(t);
+      TaskDistribution local = EnvRegistry.standard().create(t);
       return local::sample;
     }
     if (!t.has("uniform") && !t.has("fixed")) {

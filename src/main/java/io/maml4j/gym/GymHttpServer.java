@@ -242,14 +242,14 @@ public final class GymHttpServer implements AutoCloseable {
    */
   static Map<String, TaskDistribution> registeredDefaults() {
     Map<String, TaskDistribution> out = new LinkedHashMap<>();
-    for (String name : EnvRegistry.names()) {
+    for (String name : EnvRegistry.standard().names()) {
       if (name.equals(GymHttp.ENV_NAME)) {
         continue;
       }
       JsonObject spec = new JsonObject();
       spec.addProperty("env", name);
       try {
-        out.put(name, EnvRegistry.create(new Fields("default spec of " + name, spec)));
+        out.put(name, EnvRegistry.standard().create(new Fields("default spec of " + name, spec)));
       } catch (ConfigException | IllegalArgumentException e) {
         // needs fields a default spec cannot give; serve it with an explicit spec instead
       }

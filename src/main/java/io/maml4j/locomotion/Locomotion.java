@@ -3,7 +3,6 @@ package io.maml4j.locomotion;
 import io.maml4j.config.ConfigException;
 import io.maml4j.config.Fields;
 import io.maml4j.env.Task;
-import io.maml4j.envs.EnvRegistry;
 import io.maml4j.mujoco.MjException;
 import io.maml4j.mujoco.MjModel;
 import java.util.List;
@@ -75,17 +74,6 @@ public enum Locomotion {
     this.defaultHigh = defaultHigh;
     this.bonus = bonus;
     this.hiddenRootCoordinates = hiddenRootCoordinates;
-  }
-
-  /**
-   * Registers the five families with {@link EnvRegistry}. Registration does not touch MuJoCo; a
-   * spec of one of them fails to load, with MuJoCo's one-line install message, only when the
-   * library is missing.
-   */
-  public static void register() {
-    for (Locomotion kind : values()) {
-      EnvRegistry.register(kind.specName, kind::create);
-    }
   }
 
   /** The family with this spec name. */
@@ -196,7 +184,7 @@ public enum Locomotion {
   }
 
   /** The registry factory: reads the spec's fields, then loads the model. */
-  private LocomotionTasks create(Fields spec) {
+  LocomotionTasks create(Fields spec) {
     LocomotionConfig config = LocomotionConfig.read(this, spec);
     MjModel model;
     try {

@@ -41,7 +41,7 @@ public final class LocomotionBench {
       throw new IllegalArgumentException("envSteps, runs and instances must be at least 1, got " + envSteps + ", "
           + runs + " and " + instances);
     }
-    TaskDistribution dist = EnvRegistry.load(spec);
+    TaskDistribution dist = EnvRegistry.standard().load(spec);
     if (!(dist instanceof LocomotionTasks tasks)) {
       throw new IllegalArgumentException(spec + " is not a locomotion spec but " + dist.name());
     }

@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.maml4j.envs.EnvRegistry;
-import io.maml4j.sampler.FaultyEnvironments;
-import io.maml4j.sampler.FaultyEnvironments.Fault;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,15 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
  * one line naming the environment, the task and the step, and exit code 2, as bad input does.
  */
 class EnvironmentFaultCommandTest {
-  static {
-    EnvRegistry.register("test-faulty", f -> {
-      Fault fault = Fault.valueOf(f.string("fault").toUpperCase(Locale.ROOT));
-      int step = f.integer("step", 1, 0, 1000);
-      f.finish();
-      return new FaultyEnvironments(fault, step, 5);
-    });
-  }
-
   @TempDir Path dir;
 
   private String trainExpectingExitTwo(String fault, int step) throws Exception {

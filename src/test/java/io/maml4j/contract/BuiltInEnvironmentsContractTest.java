@@ -31,7 +31,7 @@ class BuiltInEnvironmentsContractTest {
     if (env.startsWith("half-cheetah") || env.startsWith("ant")) {
       assumeTrue(MuJoCo.isAvailable(), "MuJoCo 2.2.2 is not installed (scripts/setup.sh installs it)");
     }
-    TaskDistribution d = EnvRegistry.load(spec);
+    TaskDistribution d = EnvRegistry.standard().load(spec);
     assertEquals(6, new EnvironmentContract(d, EnvironmentContract.Options.defaults()).checkAll().size());
   }
 }

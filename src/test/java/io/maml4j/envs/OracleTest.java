@@ -40,7 +40,7 @@ class OracleTest {
 
   @Test
   void when_spec_names_oracle_expect_wrapped_navigation() {
-    TaskDistribution d = EnvRegistry.load(Path.of("environments/navigation-2d-oracle.json"));
+    TaskDistribution d = EnvRegistry.standard().load(Path.of("environments/navigation-2d-oracle.json"));
     assertEquals("navigation-2d-oracle", d.name());
     assertEquals(4, d.observationSpace().flatSize());
     assertEquals(100, d.horizon());
@@ -50,7 +50,7 @@ class OracleTest {
   void when_param_is_not_numeric_or_missing_expect_error() {
     assertThrows(IllegalArgumentException.class, () -> new Oracle(Navigation2D.standard(), List.of("speed")));
     Fields bad = Fields.parse("spec", "{\"env\": \"oracle\", \"base\": {\"env\": \"navigation-2d\"}, \"params\": [1]}");
-    ConfigException e = assertThrows(ConfigException.class, () -> EnvRegistry.create(bad));
+    ConfigException e = assertThrows(ConfigException.class, () -> EnvRegistry.standard().create(bad));
     assertTrue(e.getMessage().contains("params"), e.getMessage());
   }
 }

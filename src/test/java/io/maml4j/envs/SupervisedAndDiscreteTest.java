@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** The shipped specs of the sinusoid, bandit and tabular-MDP environments, and bad specs. */
 class SupervisedAndDiscreteTest {
   private static TaskDistribution load(String file) {
-    return EnvRegistry.load(Path.of("environments", file));
+    return EnvRegistry.standard().load(Path.of("environments", file));
   }
 
   @Test
@@ -49,13 +49,13 @@ class SupervisedAndDiscreteTest {
   @Test
   void when_a_spec_is_wrong_expect_an_error_naming_the_field() {
     ConfigException e = assertThrows(ConfigException.class,
-        () -> EnvRegistry.create(Fields.parse("b.json", "{\"env\": \"bandit\", \"arms\": 1}")));
+        () -> EnvRegistry.standard().create(Fields.parse("b.json", "{\"env\": \"bandit\", \"arms\": 1}")));
     assertTrue(e.getMessage().contains("arms") && e.getMessage().contains("b.json"), e.getMessage());
     e = assertThrows(ConfigException.class,
-        () -> EnvRegistry.create(Fields.parse("s.json", "{\"env\": \"sinusoid\", \"amplitude\": 1}")));
+        () -> EnvRegistry.standard().create(Fields.parse("s.json", "{\"env\": \"sinusoid\", \"amplitude\": 1}")));
     assertTrue(e.getMessage().contains("unknown field 'amplitude'"), e.getMessage());
     e = assertThrows(ConfigException.class,
-        () -> EnvRegistry.create(Fields.parse("s.json", "{\"env\": \"sinusoid\", \"x_low\": 5, \"x_high\": -5}")));
+        () -> EnvRegistry.standard().create(Fields.parse("s.json", "{\"env\": \"sinusoid\", \"x_low\": 5, \"x_high\": -5}")));
     assertTrue(e.getMessage().contains("x range"), e.getMessage());
   }
 }

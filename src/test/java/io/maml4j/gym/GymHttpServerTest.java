@@ -37,7 +37,6 @@ class GymHttpServerTest {
 
   @BeforeAll
   static void start() throws IOException {
-    TestEnvs.register();
     server = GymHttpServer.builder().optPort(0).optThreads(4).start();
     client = new GymHttpClient(server.url());
   }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** The {@code gym-http} environment spec: what it builds, and one clear error per bad field. */
 class GymHttpSpecTest {
   private static RemoteTaskDistribution build(String json) {
-    return (RemoteTaskDistribution) EnvRegistry.create(Fields.parse("remote.json", json));
+    return (RemoteTaskDistribution) EnvRegistry.standard().create(Fields.parse("remote.json", json));
   }
 
   private static String error(String json) {
@@ -28,7 +28,7 @@ class GymHttpSpecTest {
 
   @Test
   void when_shippedRemoteSpecLoaded_expect_remoteNavigationWithLocalTasks() {
-    RemoteTaskDistribution d = (RemoteTaskDistribution) EnvRegistry.load(Path.of("environments/navigation-2d-remote.json"));
+    RemoteTaskDistribution d = (RemoteTaskDistribution) EnvRegistry.standard().load(Path.of("environments/navigation-2d-remote.json"));
     assertEquals("gym-http", d.name());
     assertEquals("navigation-2d", d.envId());
     assertEquals(100, d.horizon());

@@ -48,7 +48,7 @@ class MetaTrainingOverHttpTest {
   }
 
   private static TaskDistribution remote(String url, String batch) {
-    return EnvRegistry.create(Fields.parse("test spec", "{\"env\": \"gym-http\", \"url\": \"" + url + "\", "
+    return EnvRegistry.standard().create(Fields.parse("test spec", "{\"env\": \"gym-http\", \"url\": \"" + url + "\", "
         + "\"env_id\": \"navigation-2d\", \"horizon\": 20, \"batch\": \"" + batch + "\", "
         + "\"tasks\": {\"env\": \"navigation-2d\"}}"));
   }

@@ -12,22 +12,17 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /** Small test environments covering the space kinds navigation-2d does not: discrete and multi-dimensional. */
-final class TestEnvs {
-  private TestEnvs() {}
-
-  static {
-    EnvRegistry.register("test-chain", f -> {
+public final class TestEnvs implements EnvRegistry.Provider {
+  @Override
+  public Map<String, EnvRegistry.Factory> environments() {
+    return Map.of("test-chain", f -> {
       f.finish();
       return new Chain();
-    });
-    EnvRegistry.register("test-grid", f -> {
+    }, "test-grid", f -> {
       f.finish();
       return new Grid();
     });
   }
-
-  /** Makes sure the registrations above ran. */
-  static void register() {}
 
   /**
    * A chain of 5 states with a discrete observation (the state index) and 2 actions; the task

@@ -22,7 +22,7 @@ class LocomotionRegistryTest {
     public static void main(String[] args) {
       for (String spec : args) {
         try {
-          TaskDistribution d = EnvRegistry.load(Path.of(spec));
+          TaskDistribution d = EnvRegistry.standard().load(Path.of(spec));
           System.out.println("ok " + d.name());
         } catch (ConfigException e) {
           System.out.println("error " + e.getMessage());
@@ -33,7 +33,7 @@ class LocomotionRegistryTest {
 
   @Test
   void when_registry_listed_expect_the_five_locomotion_specs() {
-    assertTrue(EnvRegistry.names().containsAll(
+    assertTrue(EnvRegistry.standard().names().containsAll(
         List.of("half-cheetah-vel", "half-cheetah-dir", "ant-vel", "ant-dir", "ant-goal", "navigation-2d")));
   }
 
@@ -41,7 +41,7 @@ class LocomotionRegistryTest {
   void when_specs_loaded_expect_locomotion_distributions() {
     assumeTrue(MuJoCo.isAvailable(), "MuJoCo 2.2.2 not installed");
     for (Locomotion kind : Locomotion.values()) {
-      TaskDistribution d = EnvRegistry.load(Path.of("environments", kind.specName() + ".json"));
+      TaskDistribution d = EnvRegistry.standard().load(Path.of("environments", kind.specName() + ".json"));
       LocomotionTasks t = assertInstanceOf(LocomotionTasks.class, d);
       assertEquals(kind, t.kind());
       t.model().close();

@@ -31,6 +31,19 @@ public final class FaultyEnvironments implements TaskDistribution {
   static final Box OBSERVATIONS = Box.of(2, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
   static final Box ACTIONS = Box.of(2, -0.1, 0.1);
 
+  /** Offers {@code test-faulty} (fields {@code fault}, {@code step}; horizon 5) through ServiceLoader, as a plug-in would. */
+  public static final class Provider implements io.maml4j.envs.EnvRegistry.Provider {
+    @Override
+    public Map<String, io.maml4j.envs.EnvRegistry.Factory> environments() {
+      return Map.of("test-faulty", f -> {
+        Fault fault = Fault.valueOf(f.string("fault").toUpperCase(java.util.Locale.ROOT));
+        int step = f.integer("step", 1, 0, 1000);
+        f.finish();
+        return new FaultyEnvironments(fault, step, 5);
+      });
+    }
+  }
+
   private final Fault fault;
   private final int faultStep;
   private final int horizon;
