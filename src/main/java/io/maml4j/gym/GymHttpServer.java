@@ -761,6 +761,7 @@ public final class GymHttpServer implements AutoCloseable {
               + (task.params().isEmpty() ? "none" : String.join(", ", task.params().keySet())) + ")");
         }
       }
+      checkRanges(envId, dist, given);
       Map<String, Object> merged = new LinkedHashMap<>(task.params());
       merged.putAll(given.params());
       task = new Task(merged);
@@ -770,7 +771,42 @@ public final class GymHttpServer implements AutoCloseable {
       env = dist.make(task);
     }
     int limit = maxSteps > 0 ? maxSteps : dist.horizon();
-    return instances.add(envId, id -> new Instances.Instance(id, envId, env, limit, rng));
+    Task made = task;
+    return instances.add(envId, id -> new Instances.Instance(id, envId, made, env, limit, rng));
+  }
+
+  /**
+   * Refuses kwargs outside the distribution's parameter ranges (their finiteness is checked as
+   * they are read), naming the parameter, before an environment is made of them.
+   */
+  private static void checkRanges(String envId, TaskDistribution dist, Task given) {
+    Map<String, TaskDistribution.ParamRange> ranges = dist.paramRanges();
+    for (Map.Entry<String, Object> e : given.params().entrySet()) {
+      TaskDistribution.ParamRange r = ranges.get(e.getKey());
+      if (r == null) {
+        continue;
+      }
+      Object v = e.getValue();
+      String bounds = Double.isInfinite(r.low()) && Double.isInfinite(r.high()) ? "finite"
+          : "in [" + r.low() + ", " + r.high() + "]";
+      String expected = r.length() == 0 ? "a number " + bounds : "a list of " + r.length() + " numbers " + bounds;
+      boolean ok;
+      if (r.length() == 0) {
+        ok = v instanceof Number n && n.doubleValue() >= r.low() && n.doubleValue() <= r.high();
+      } else {
+        ok = v instanceof List<?> l && l.size() == r.length()
+            && l.stream().allMatch(x -> x instanceof Number n && n.doubleValue() >= r.low() && n.doubleValue() <= r.high());
+      }
+      if (!ok) {
+        throw new IllegalArgumentException("kwargs '" + e.getKey() + "' of " + envId + " must be " + expected
+            + ", got " + abbreviate(v));
+      }
+    }
+  }
+
+  private static String abbreviate(Object v) {
+    String s = String.valueOf(v);
+    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
   }
 
   private Reply list() {
