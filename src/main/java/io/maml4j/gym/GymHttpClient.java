@@ -58,8 +58,8 @@ public final class GymHttpClient implements AutoCloseable {
 
   /**
    * Shared by all clients so that connections to one server are reused across them. Idle
-   * connections are dropped after 20 s, before the JDK server's default 30 s idle close, so a
-   * step (never retried) rarely meets a connection the server has already closed.
+   * connections are dropped after 20 s, before servers close them (30 s for maml4j serve and the
+   * JDK's), so a step (never retried) rarely meets a connection the server has already closed.
    */
   private static final OkHttpClient SHARED = new OkHttpClient.Builder()
       .connectionPool(new ConnectionPool(16, 20, TimeUnit.SECONDS))
