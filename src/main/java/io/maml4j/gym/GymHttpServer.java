@@ -143,7 +143,9 @@ public final class GymHttpServer implements AutoCloseable {
     pool.setName("gym-http");
     pool.setDaemon(true);
     pool.setReservedThreads(0);
-    this.server = new Server(pool);
+    // Daemon threads throughout, like the JDK server's: a program that forgets close() still exits.
+    this.server = new Server(pool, new org.eclipse.jetty.util.thread.ScheduledExecutorScheduler("gym-http-scheduler",
+        true), null);
     HttpConfiguration config = new HttpConfiguration();
     config.setSendServerVersion(false);
     config.setSendXPoweredBy(false);
@@ -432,13 +434,11 @@ public final class GymHttpServer implements AutoCloseable {
       CompletableFuture<byte[]> bodyFuture) {
     Reply reply;
     boolean[] shutdown = {false};
-    boolean close = false;
-    byte[] body = null;
+    byte[] body;
     try {
       body = bodyFuture.join();
     } catch (CompletionException | java.util.concurrent.CancellationException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      close = true;
       if (cause instanceof TimeoutException) {
         reply = error(408, "request body not received within " + readTimeoutMillis + " ms");
       } else if (Request.getContentBytesRead(request) > MAX_BODY_BYTES || cause instanceof IllegalArgumentException) {
@@ -446,12 +446,17 @@ public final class GymHttpServer implements AutoCloseable {
       } else {
         reply = error(400, "could not read the request body (" + oneLine(cause) + ")");
       }
-      send(request, response, callback, reply, false, close);
+      // The rest of the body may still be on its way: close rather than read it.
+      send(request, response, callback, reply, false, true);
       return;
     }
     try {
       reply = dispatch(method, raw, body, shutdown);
     } catch (Instances.Refused e) {
+      if (e.status >= 500) {
+        // An environment's fault (a non-finite reward, say): the operator should see it too.
+        System.err.println("maml4j serve: " + e.getMessage());
+      }
       reply = error(e.status, e.getMessage());
     } catch (IllegalArgumentException e) {
       reply = error(400, String.valueOf(e.getMessage()));
