@@ -551,7 +551,9 @@ public final class GymHttpServer implements AutoCloseable {
       Object m = request.getAttribute(ERROR_MESSAGE);
       // Jetty's message ("Invalid Content-Length Value", "Bad URI", ...), never an exception's name.
       String message = status >= 500 ? "internal server error"
-          : m instanceof String text && !text.isBlank() && !text.contains("Exception") ? text
+          : m instanceof String text && !text.isBlank() && !text.contains("Exception")
+              && !text.equalsIgnoreCase(HttpStatus.getMessage(status)) ? text
+          : status == 400 ? "malformed request line, header or percent-escape in the URI"
           : HttpStatus.getMessage(status);
       byte[] body = error(status, "the request could not be read: " + message).body;
       response.setStatus(status);
