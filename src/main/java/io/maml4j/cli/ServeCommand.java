@@ -47,6 +47,16 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "Worker threads (default max(4, 2 x cores)).")
   Integer threads;
 
+  @Option(names = "--read-timeout", defaultValue = "10", paramLabel = "SECONDS",
+      description = "Longest time to receive a request's header, and then its body; slower clients get 408 and "
+          + "are disconnected (default ${DEFAULT-VALUE}).")
+  double readTimeoutSeconds;
+
+  @Option(names = "--allow-unauthenticated",
+      description = "Serve on a non-loopback --host without --token-env (anyone who can reach the port can create "
+          + "and step environments).")
+  boolean allowUnauthenticated;
+
   @Spec
   CommandSpec spec;
 
@@ -54,14 +64,18 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!(idleSeconds > 0)) {
+    if (!(idleSeconds > 0) || idleSeconds > 1e9) {
       throw new IllegalArgumentException("--idle-timeout must be greater than 0, got " + idleSeconds);
+    }
+    if (!(readTimeoutSeconds > 0) || readTimeoutSeconds > 86_400) {
+      throw new IllegalArgumentException("--read-timeout must be in (0, 86400] seconds, got " + readTimeoutSeconds);
     }
     GymHttpServer.Builder b = GymHttpServer.builder()
         .optHost(host)
         .optPort(port)
         .optMaxInstances(maxInstances)
-        .optIdleTimeout(Duration.ofMillis(Math.max(1, Math.round(idleSeconds * 1000))));
+        .optIdleTimeout(Duration.ofMillis(Math.max(1, Math.round(idleSeconds * 1000))))
+        .optReadTimeout(Duration.ofMillis(Math.max(1, Math.round(readTimeoutSeconds * 1000))));
     if (threads != null) {
       b.optThreads(threads);
     }
@@ -79,6 +93,10 @@ public final class ServeCommand implements Callable<Integer> {
       b.optToken(token);
     }
     if (token == null && !InetAddress.getByName(host).isLoopbackAddress()) {
+      if (!allowUnauthenticated) {
+        throw new IllegalArgumentException("--host " + host + " is not a loopback address: give --token-env VAR to "
+            + "require a token, or --allow-unauthenticated to serve it to anyone who can reach the port");
+      }
       err.println("maml4j serve: warning: listening on " + host + " without a token; anyone who can reach this "
           + "port can create and step environments (see --token-env)");
     }

@@ -2,6 +2,7 @@ package io.maml4j.env;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /** The distribution over tasks p(T) that MAML meta-trains on. */
@@ -50,4 +51,39 @@ public interface TaskDistribution {
 
   /** The horizon H: episodes are cut after this many steps. */
   int horizon();
+
+  /**
+   * The values each numeric task parameter may take, by name: the ranges {@link #sample} draws
+   * from (or, where it draws from an unbounded law, the values {@link #make} accepts). Used to
+   * refuse a task given from outside, such as a Gym server's create kwargs. Parameters not listed
+   * are unchecked here; the default lists none.
+   */
+  default Map<String, ParamRange> paramRanges() {
+    return Map.of();
+  }
+
+  /**
+   * The allowed values of one numeric task parameter: a number ({@code length} 0) or a list of
+   * exactly {@code length} numbers, each in [low, high] (bounds may be infinite; values never).
+   */
+  record ParamRange(double low, double high, int length) {
+    public ParamRange {
+      if (Double.isNaN(low) || Double.isNaN(high) || low > high) {
+        throw new IllegalArgumentException("a parameter range needs low <= high, got [" + low + ", " + high + "]");
+      }
+      if (length < 0) {
+        throw new IllegalArgumentException("a parameter range's length must be at least 0, got " + length);
+      }
+    }
+
+    /** A number in [low, high]. */
+    public static ParamRange scalar(double low, double high) {
+      return new ParamRange(low, high, 0);
+    }
+
+    /** A list of {@code length} numbers, each in [low, high]. */
+    public static ParamRange vector(int length, double low, double high) {
+      return new ParamRange(low, high, length);
+    }
+  }
 }

@@ -58,6 +58,11 @@ public final class BernoulliBandit implements TaskDistribution {
   }
 
   @Override
+  public Map<String, ParamRange> paramRanges() {
+    return Map.of(MEANS, ParamRange.vector(arms, 0, 1));
+  }
+
+  @Override
   public Task sample(SplittableRandom rng) {
     double[] p = new double[arms];
     for (int i = 0; i < arms; i++) {

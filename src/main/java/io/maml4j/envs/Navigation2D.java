@@ -58,6 +58,11 @@ public final class Navigation2D implements TaskDistribution {
   }
 
   @Override
+  public java.util.Map<String, ParamRange> paramRanges() {
+    return java.util.Map.of(GOAL, ParamRange.vector(2, low, high));
+  }
+
+  @Override
   public Task sample(SplittableRandom rng) {
     double gx = low + (high - low) * rng.nextDouble();
     double gy = low + (high - low) * rng.nextDouble();

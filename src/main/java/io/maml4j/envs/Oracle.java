@@ -116,6 +116,11 @@ public final class Oracle implements TaskDistribution {
   }
 
   @Override
+  public java.util.Map<String, ParamRange> paramRanges() {
+    return base.paramRanges();
+  }
+
+  @Override
   public Task sample(SplittableRandom rng) {
     return base.sample(rng);
   }

@@ -81,6 +81,12 @@ public final class Sinusoid implements SupervisedTaskDistribution {
   }
 
   @Override
+  public Map<String, ParamRange> paramRanges() {
+    return Map.of(AMPLITUDE, ParamRange.scalar(amplitudeLow, amplitudeHigh), PHASE, ParamRange.scalar(phaseLow,
+        phaseHigh));
+  }
+
+  @Override
   public Task sample(SplittableRandom rng) {
     double a = amplitudeLow + (amplitudeHigh - amplitudeLow) * rng.nextDouble();
     double p = phaseLow + (phaseHigh - phaseLow) * rng.nextDouble();

@@ -71,6 +71,13 @@ public final class TabularMdp implements TaskDistribution {
   }
 
   @Override
+  public Map<String, ParamRange> paramRanges() {
+    // Mean rewards are drawn from a normal law: any finite value is a task.
+    return Map.of(TRANSITIONS, ParamRange.vector(states * actions * states, 0, 1),
+        REWARD_MEANS, ParamRange.vector(states * actions, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY));
+  }
+
+  @Override
   public Task sample(SplittableRandom rng) {
     double[] p = new double[states * actions * states];
     for (int row = 0; row < states * actions; row++) {

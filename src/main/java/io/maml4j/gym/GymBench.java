@@ -130,10 +130,19 @@ public final class GymBench {
           a[0] = rng.nextGaussian() * 0.1;
           a[1] = rng.nextGaussian() * 0.1;
         }
-        venv.step(actions, active);
-        steps += n;
-        if (++calls % 100 == 0) {
+        StepResult[] r = venv.step(actions, active);
+        int live = 0;
+        for (int i = 0; i < n; i++) {
+          if (active[i]) {
+            steps++;
+            // The server refuses a step after an episode's end, as the sampler never makes one.
+            active[i] = !r[i].done();
+          }
+          live += active[i] ? 1 : 0;
+        }
+        if (++calls % 100 == 0 || live == 0) {
           venv.reset(seeds);
+          Arrays.fill(active, true);
         }
         now = System.nanoTime();
       } while (now < end);

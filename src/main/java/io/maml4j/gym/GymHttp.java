@@ -49,7 +49,8 @@ public final class GymHttp {
     double timeout = f.number("timeout_seconds", 30, 0.001, 86_400);
     int retries = f.integer("retries", 2, 0, 100);
     String tokenEnv = f.has("token_env") ? f.string("token_env") : null;
-    RemoteTaskDistribution.TaskSampler tasks = f.has("tasks") ? tasks(f.object("tasks"))
+    TaskDistribution[] local = {null};
+    RemoteTaskDistribution.TaskSampler tasks = f.has("tasks") ? tasks(f.object("tasks"), local)
         : RemoteTaskDistribution.TaskSampler.none();
     f.finish();
     if (envId.isBlank()) {
@@ -71,17 +72,18 @@ public final class GymHttp {
       b.optToken(token);
     }
     return new RemoteTaskDistribution(b.build(), envId, horizon, maxSteps, tasks,
-        RemoteTaskDistribution.BatchMode.valueOf(batch.toUpperCase(java.util.Locale.ROOT)));
+        RemoteTaskDistribution.BatchMode.valueOf(batch.toUpperCase(java.util.Locale.ROOT)), local[0]);
   }
 
-  private static RemoteTaskDistribution.TaskSampler tasks(Fields t) {
+  /** The task sampler of a {@code tasks} object; a local environment it names is put in {@code local[0]}. */
+  private static RemoteTaskDistribution.TaskSampler tasks(Fields t, TaskDistribution[] local) {
     if (t.has("env")) {
       String inner = t.string("env");
       if (inner.equals(ENV_NAME)) {
         throw ConfigException.field(t.source(), "env", "a local environment to sample tasks from", "\"" + ENV_NAME + "\"");
       }
-      TaskDistribution local = EnvRegistry.standard().create(t);
-      return local::sample;
+      local[0] = EnvRegistry.standard().create(t);
+      return local[0]::sample;
     }
     if (!t.has("uniform") && !t.has("fixed")) {
       t.finish();

@@ -58,8 +58,8 @@ public final class GymHttpClient implements AutoCloseable {
 
   /**
    * Shared by all clients so that connections to one server are reused across them. Idle
-   * connections are dropped after 20 s, before the JDK server's default 30 s idle close, so a
-   * step (never retried) rarely meets a connection the server has already closed.
+   * connections are dropped after 20 s, before servers close them (30 s for maml4j serve and the
+   * JDK's), so a step (never retried) rarely meets a connection the server has already closed.
    */
   private static final OkHttpClient SHARED = new OkHttpClient.Builder()
       .connectionPool(new ConnectionPool(16, 20, TimeUnit.SECONDS))
@@ -326,7 +326,7 @@ public final class GymHttpClient implements AutoCloseable {
     while (r.hasNext()) {
       switch (r.nextName()) {
         case "observation" -> obs = GymJson.readObservation(r);
-        case "reward" -> reward = GymJson.readNumber(r);
+        case "reward" -> reward = GymJson.readFinite(r, "reward");
         case "done" -> done = GymJson.readBoolean(r);
         case "terminated" -> terminated = GymJson.readBoolean(r);
         case "truncated" -> truncated = GymJson.readBoolean(r);
@@ -538,7 +538,7 @@ public final class GymHttpClient implements AutoCloseable {
       r.beginObject();
       while (r.hasNext()) {
         if (r.nextName().equals("observations")) {
-          obs = observations(r, instanceIds.size());
+          obs = observations(r, instanceIds);
         } else {
           r.skipValue();
         }
@@ -578,12 +578,15 @@ public final class GymHttpClient implements AutoCloseable {
       r.beginObject();
       while (r.hasNext()) {
         switch (r.nextName()) {
-          case "observations" -> obs = observations(r, n);
+          case "observations" -> obs = observations(r, instanceIds);
           case "rewards" -> {
             rewards = new double[n];
             r.beginArray();
             for (int i = 0; i < n; i++) {
-              rewards[i] = GymJson.readNumber(r);
+              if (!r.hasNext()) {
+                throw new IllegalArgumentException("expected " + n + " rewards, got " + i);
+              }
+              rewards[i] = GymJson.readFinite(r, "rewards[" + i + "] (instance " + instanceIds.get(i) + ")");
             }
             r.endArray();
           }
@@ -622,14 +625,19 @@ public final class GymHttpClient implements AutoCloseable {
     w.endArray();
   }
 
-  private static double[][] observations(JsonReader r, int n) throws IOException {
+  private static double[][] observations(JsonReader r, List<String> ids) throws IOException {
+    int n = ids.size();
     double[][] out = new double[n][];
     r.beginArray();
     for (int i = 0; i < n; i++) {
       if (!r.hasNext()) {
         throw new IllegalArgumentException("expected " + n + " observations, got " + i);
       }
-      out[i] = GymJson.readObservation(r).values();
+      try {
+        out[i] = GymJson.readObservation(r).values();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("observations[" + i + "] (instance " + ids.get(i) + "): " + e.getMessage(), e);
+      }
     }
     if (r.hasNext()) {
       throw new IllegalArgumentException("expected " + n + " observations, got more");
@@ -788,7 +796,7 @@ public final class GymHttpClient implements AutoCloseable {
 
   private static <T> T parse(String method, String url, byte[] bytes, ReplyReader<T> reader) {
     try (JsonReader r = new JsonReader(new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8))) {
-      // Python's json writes NaN and Infinity for non-finite floats; accept them.
+      // Python's json writes NaN and Infinity for non-finite floats: parse them, to refuse them by field name.
       r.setStrictness(Strictness.LENIENT);
       return reader.read(r);
     } catch (IOException | IllegalStateException | IllegalArgumentException | JsonParseException e) {

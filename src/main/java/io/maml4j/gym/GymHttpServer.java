@@ -10,8 +10,6 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.maml4j.config.ConfigException;
 import io.maml4j.config.Fields;
 import io.maml4j.env.Discrete;
@@ -24,14 +22,12 @@ import io.maml4j.envs.EnvRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -45,15 +41,33 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Serves task distributions over the Gym HTTP API (openai/gym-http-api), so that programs in any
@@ -76,34 +90,36 @@ import java.util.regex.Pattern;
  * <token>}; bounds live instances (429 beyond) and closes idle ones; caps request bodies. Every
  * refusal is a JSON {@code {"message": ...}} (400 for malformed JSON, unknown ids, wrong action
  * shapes, non-finite actions); an unexpected failure is a 500 with a one-line message, never a
- * stack trace.
+ * stack trace. A step after the episode ended (terminated, or cut at {@code max_episode_steps}) is
+ * refused with 400 until the next reset, for every environment; kwargs are checked against the
+ * distribution's {@link TaskDistribution#paramRanges() parameter ranges}; a reply never holds a
+ * non-finite number (an environment that produces one gets a 500 naming the instance and step).
  *
- * <p>Built on the JDK's {@code com.sun.net.httpserver}: it does HTTP/1.1 keep-alive, a bounded
- * worker pool and graceful stop, which is all this protocol needs, so the project takes no
- * server dependency.
+ * <p>Built on Jetty: non-blocking connections, so slow or idle clients hold no worker thread;
+ * a bounded worker pool; and a bound on the time to read a request's header (enforced here, as
+ * Jetty bounds only the idle time between bytes) and its body. Jetty's own refusals (a malformed
+ * request line, a bad Content-Length, an unparseable URI) are answered in JSON as well.
  */
 public final class GymHttpServer implements AutoCloseable {
-  static {
-    // The JDK server writes headers and body in separate packets; with Nagle's algorithm on, the
-    // body waits for the client's delayed ACK (~40 ms on Linux) on every keep-alive reply. The
-    // property is read once, when the JDK server's configuration class loads.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
-
   /** Largest request body accepted (a batched step of thousands of instances fits easily). */
   static final int MAX_BODY_BYTES = 32 << 20;
 
-  private static final String SHUTDOWN = "maml4j.shutdown";
+  /** Keep-alive connections with no bytes for this long are closed (the JDK server's 30 s). */
+  private static final long CONNECTION_IDLE_MILLIS = 30_000;
+
   private static final Pattern POSITION = Pattern.compile("line \\d+ column \\d+");
 
   private final Map<String, TaskDistribution> envs;
   private final Instances instances;
   private final byte[] token;
-  private final HttpServer server;
-  private final ExecutorService workers;
+  private final Server server;
+  private final ServerConnector connector;
+  private final QueuedThreadPool pool;
+  private final long readTimeoutMillis;
+  private volatile int boundPort;
   private final ScheduledExecutorService reaper;
+  /** Open connections, watched for a request header that takes too long (see {@link #cutSlowHeaders}). */
+  private final Map<Connection, long[]> open = new ConcurrentHashMap<>();
   private final SplittableRandom seeds = new SplittableRandom(new SecureRandom().nextLong());
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -117,15 +133,47 @@ public final class GymHttpServer implements AutoCloseable {
     this.maxInstances = b.maxInstances;
     this.instances = new Instances(b.maxInstances, b.idleTimeout.toNanos());
     this.token = b.token == null ? null : ("Bearer " + b.token).getBytes(StandardCharsets.UTF_8);
-    AtomicInteger n = new AtomicInteger();
-    this.workers = Executors.newFixedThreadPool(b.threads, r -> {
-      Thread t = new Thread(r, "gym-http-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
+    this.readTimeoutMillis = b.readTimeout.toMillis();
+    // The acceptor and the selector hold a pool thread each; the rest run handlers. The queue is
+    // bounded too, so a flood cannot grow it without limit (Jetty closes what it cannot queue).
+    int acceptors = 1;
+    int selectors = 1;
+    this.pool = new QueuedThreadPool(b.threads + acceptors + selectors, Math.min(2 + acceptors + selectors,
+        b.threads + acceptors + selectors), 60_000, new org.eclipse.jetty.util.BlockingArrayQueue<>(64, 64, 8192));
+    pool.setName("gym-http");
+    pool.setDaemon(true);
+    pool.setReservedThreads(0);
+    // Daemon threads throughout, like the JDK server's: a program that forgets close() still exits.
+    this.server = new Server(pool, new org.eclipse.jetty.util.thread.ScheduledExecutorScheduler("gym-http-scheduler",
+        true), null);
+    HttpConfiguration config = new HttpConfiguration();
+    config.setSendServerVersion(false);
+    config.setSendXPoweredBy(false);
+    // Dispatch at the end of the header, not at the first body bytes, so the body's read time is
+    // bounded from then on (a request that never sends its body would otherwise wait for the
+    // connection's idle timeout).
+    config.setDelayDispatchUntilContent(false);
+    this.connector = new ServerConnector(server, acceptors, selectors, new HttpConnectionFactory(config));
+    connector.setHost(InetAddress.getByName(b.host).getHostAddress());
+    connector.setPort(b.port);
+    connector.setIdleTimeout(Math.max(CONNECTION_IDLE_MILLIS, readTimeoutMillis));
+    connector.setAcceptQueueSize(256);
+    connector.setAcceptedTcpNoDelay(true);
+    connector.addEventListener(new Connection.Listener() {
+      @Override
+      public void onOpened(Connection c) {
+        open.put(c, new long[] {-1, 0});
+      }
+
+      @Override
+      public void onClosed(Connection c) {
+        open.remove(c);
+      }
     });
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(b.host), b.port), 256);
-    server.createContext("/", this::handle);
-    server.setExecutor(workers);
+    server.addConnector(connector);
+    server.setHandler(new GymHandler());
+    server.setErrorHandler(new JsonErrorHandler());
+    server.setStopTimeout(0);
     this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "gym-http-expiry");
       t.setDaemon(true);
@@ -133,7 +181,18 @@ public final class GymHttpServer implements AutoCloseable {
     });
     long period = Math.max(10, Math.min(30_000, b.idleTimeout.toMillis() / 4));
     reaper.scheduleWithFixedDelay(instances::expireIdle, period, period, TimeUnit.MILLISECONDS);
-    server.start();
+    long scan = Math.max(20, Math.min(1_000, readTimeoutMillis / 10));
+    reaper.scheduleWithFixedDelay(this::cutSlowHeaders, scan, scan, TimeUnit.MILLISECONDS);
+    try {
+      server.start();
+      boundPort = connector.getLocalPort();
+    } catch (IOException e) {
+      close();
+      throw e;
+    } catch (Exception e) {
+      close();
+      throw new IOException("cannot start the server on " + b.host + ":" + b.port + ": " + e.getMessage(), e);
+    }
   }
 
   /** Starts configuring a server; by default it serves every registered environment on 127.0.0.1:5000. */
@@ -149,6 +208,7 @@ public final class GymHttpServer implements AutoCloseable {
     private Duration idleTimeout = Duration.ofMinutes(10);
     private String token;
     private int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private Duration readTimeout = Duration.ofSeconds(10);
     private final Map<String, TaskDistribution> envs = new LinkedHashMap<>();
     private boolean registered = true;
 
@@ -205,6 +265,18 @@ public final class GymHttpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Longest time to receive a request's header, and then its body (default 10 s); a client that
+     * takes longer gets 408 and its connection is closed.
+     */
+    public Builder optReadTimeout(Duration d) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("read timeout must be positive, got " + d);
+      }
+      this.readTimeout = d;
+      return this;
+    }
+
     /** Serves (or replaces) {@code envId} with a configured distribution. */
     public Builder optEnvironment(String envId, TaskDistribution distribution) {
       envs.put(envId, distribution);
@@ -231,6 +303,7 @@ public final class GymHttpServer implements AutoCloseable {
       b.idleTimeout = idleTimeout;
       b.token = token;
       b.threads = threads;
+      b.readTimeout = readTimeout;
       b.envs.putAll(all);
       return new GymHttpServer(b);
     }
@@ -259,14 +332,19 @@ public final class GymHttpServer implements AutoCloseable {
 
   /** The bound port. */
   public int port() {
-    return server.getAddress().getPort();
+    return boundPort;
   }
 
   /** The base URL clients use, such as {@code http://127.0.0.1:5000}. */
   public String url() {
-    InetSocketAddress a = server.getAddress();
-    String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    String host;
+    try {
+      InetAddress a = InetAddress.getByName(connector.getHost());
+      host = a.isAnyLocalAddress() ? "127.0.0.1" : a.getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      host = connector.getHost();
+    }
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
   }
 
   /** The env ids served. */
@@ -288,9 +366,12 @@ public final class GymHttpServer implements AutoCloseable {
   @Override
   public void close() {
     if (closing.compareAndSet(false, true)) {
-      server.stop(0);
+      try {
+        server.stop();
+      } catch (Exception e) {
+        // stopping is best effort; the threads are daemons
+      }
       reaper.shutdownNow();
-      workers.shutdown();
       instances.closeAll();
       stopped.countDown();
     }
@@ -309,49 +390,177 @@ public final class GymHttpServer implements AutoCloseable {
     }
   }
 
-  private void handle(HttpExchange ex) {
+  /**
+   * Jetty's entry point. Runs on a pool thread once a request's header is in; the body is read
+   * without holding the thread, within the read timeout, and the request is then served.
+   */
+  private final class GymHandler extends Handler.Abstract {
+    GymHandler() {
+      super(InvocationType.BLOCKING);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      String method = request.getMethod();
+      String raw = request.getHttpURI().getPath();
+      if (token != null) {
+        // Checked before the body is read: a client without the token costs no more than its header.
+        String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (auth == null || !MessageDigest.isEqual(token, auth.getBytes(StandardCharsets.UTF_8))) {
+          send(request, response, callback, error(401, "this server requires the header 'Authorization: Bearer <token>'"),
+              false, true);
+          return true;
+        }
+      }
+      long declared = request.getLength();
+      if (declared > MAX_BODY_BYTES) {
+        send(request, response, callback, error(413, "request body larger than " + MAX_BODY_BYTES + " bytes"), false,
+            true);
+        return true;
+      }
+      CompletableFuture<byte[]> body = Content.Source.asByteArrayAsync(request, MAX_BODY_BYTES);
+      if (body.isDone()) {
+        serve(request, response, callback, method, raw, body);
+      } else {
+        // The rest of the body arrives later; no thread waits for it.
+        body.orTimeout(readTimeoutMillis, TimeUnit.MILLISECONDS)
+            .whenCompleteAsync((bytes, failure) -> serve(request, response, callback, method, raw, body), pool);
+      }
+      return true;
+    }
+  }
+
+  private void serve(Request request, Response response, Callback callback, String method, String raw,
+      CompletableFuture<byte[]> bodyFuture) {
     Reply reply;
+    boolean[] shutdown = {false};
+    byte[] body;
     try {
-      reply = dispatch(ex);
+      body = bodyFuture.join();
+    } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof TimeoutException) {
+        reply = error(408, "request body not received within " + readTimeoutMillis + " ms");
+      } else if (Request.getContentBytesRead(request) > MAX_BODY_BYTES || cause instanceof IllegalArgumentException) {
+        reply = error(413, "request body larger than " + MAX_BODY_BYTES + " bytes");
+      } else {
+        reply = error(400, "could not read the request body (" + oneLine(cause) + ")");
+      }
+      // The rest of the body may still be on its way: close rather than read it.
+      send(request, response, callback, reply, false, true);
+      return;
+    }
+    try {
+      reply = dispatch(method, raw, body, shutdown);
     } catch (Instances.Refused e) {
+      if (e.status >= 500) {
+        // An environment's fault (a non-finite reward, say): the operator should see it too.
+        System.err.println("maml4j serve: " + e.getMessage());
+      }
       reply = error(e.status, e.getMessage());
     } catch (IllegalArgumentException e) {
       reply = error(400, String.valueOf(e.getMessage()));
-    } catch (IOException e) {
-      reply = error(400, "could not read the request: " + e.getMessage());
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
       // Log one line here; the client learns only that it failed.
-      System.err.println("maml4j serve: internal error on " + ex.getRequestMethod() + " "
-          + ex.getRequestURI().getRawPath() + ": " + e);
+      System.err.println("maml4j serve: internal error on " + method + " " + raw + ": " + e);
       reply = error(500, "internal server error (" + e.getClass().getSimpleName() + ")");
     }
-    try {
-      // Read what is left of the request body, so that on a kept-alive connection its bytes
-      // cannot be taken for the start of the next request.
-      ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
-    } catch (IOException e) {
-      // the client went away; the reply below will fail too
+    send(request, response, callback, reply, shutdown[0], false);
+  }
+
+  /** Writes a reply; after a shutdown request's reply is out, stops the server from another thread. */
+  private void send(Request request, Response response, Callback callback, Reply reply, boolean thenStop,
+      boolean closeConnection) {
+    response.setStatus(reply.status);
+    if (closeConnection) {
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
     }
-    try {
-      if (reply.body == null) {
-        ex.sendResponseHeaders(reply.status, -1);
-      } else {
-        ex.getResponseHeaders().set("Content-Type", reply.contentType);
-        ex.sendResponseHeaders(reply.status, reply.body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(reply.body);
-        }
-      }
-    } catch (IOException e) {
-      // the client went away; nothing to tell it
-    } finally {
-      ex.close();
-    }
-    if (ex.getAttribute(SHUTDOWN) != null) {
-      // Stop only once the reply is out, from another thread: stop() waits for handlers to finish.
+    Callback done = !thenStop ? callback : Callback.from(() -> {
+      callback.succeeded();
+      // Not on a pool thread: stopping the server waits for its pool.
       Thread t = new Thread(this::close, "gym-http-shutdown");
       t.setDaemon(true);
       t.start();
+    }, callback::failed);
+    if (reply.body == null) {
+      response.write(true, null, done);
+    } else {
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType);
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, reply.body.length);
+      response.write(true, ByteBuffer.wrap(reply.body), done);
+    }
+  }
+
+  /**
+   * Closes connections whose current request header has been arriving for longer than the read
+   * timeout, after a 408. Jetty bounds only the idle time between bytes, so a client trickling a
+   * byte every few seconds would otherwise hold its connection (and its buffers) for ever. A
+   * header is recognised by the connection's parser being past the start of a request but not yet
+   * in its body; the count of requests received tells one header from the next.
+   */
+  private void cutSlowHeaders() {
+    long now = System.nanoTime();
+    for (Map.Entry<Connection, long[]> e : open.entrySet()) {
+      if (!(e.getKey() instanceof HttpConnection c)) {
+        continue;
+      }
+      long[] seen = e.getValue();
+      var parser = c.getParser();
+      boolean inHeader = !parser.isStart() && parser.inHeaderState() && !parser.isClosed() && !parser.isClose();
+      long requests = c.getMessagesIn();
+      if (!inHeader) {
+        seen[0] = -1;
+      } else if (seen[0] != requests) {
+        seen[0] = requests;
+        seen[1] = now;
+      } else if (now - seen[1] > readTimeoutMillis * 1_000_000L) {
+        open.remove(c);
+        EndPoint ep = c.getEndPoint();
+        byte[] body = error(408, "request header not received within " + readTimeoutMillis + " ms").body;
+        String head = "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: "
+            + body.length + "\r\nConnection: close\r\n\r\n";
+        ByteBuffer out = ByteBuffer.allocate(head.length() + body.length);
+        out.put(head.getBytes(StandardCharsets.US_ASCII)).put(body).flip();
+        try {
+          ep.write(Callback.from(ep::close, x -> ep.close()), out);
+        } catch (RuntimeException x) {
+          ep.close();
+        }
+      }
+    }
+  }
+
+  private static String oneLine(Throwable t) {
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m.replaceAll("\\s+", " ");
+  }
+
+  /**
+   * Jetty's refusals of what never reached {@link GymHandler} (a malformed request line or
+   * header, a bad Content-Length, an unparseable URI), as the same JSON message as every other
+   * refusal instead of Jetty's HTML page.
+   */
+  private static final class JsonErrorHandler extends ErrorHandler {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      Object s = request.getAttribute(ERROR_STATUS);
+      int status = s instanceof Integer i ? i : response.getStatus();
+      if (status < 400) {
+        status = 500;
+      }
+      Object m = request.getAttribute(ERROR_MESSAGE);
+      // Jetty's message ("Invalid Content-Length Value", "Bad URI", ...), never an exception's name.
+      String message = status >= 500 ? "internal server error"
+          : m instanceof String text && !text.isBlank() && !text.contains("Exception")
+              && !text.equalsIgnoreCase(HttpStatus.getMessage(status)) ? text
+          : status == 400 ? "malformed request line, header or percent-escape in the URI"
+          : HttpStatus.getMessage(status);
+      byte[] body = error(status, "the request could not be read: " + message).body;
+      response.setStatus(status);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+      response.write(true, ByteBuffer.wrap(body), callback);
+      return true;
     }
   }
 
@@ -359,17 +568,7 @@ public final class GymHttpServer implements AutoCloseable {
     return Reply.json(status, write(w -> w.beginObject().name("message").value(message).endObject()));
   }
 
-  private Reply dispatch(HttpExchange ex) throws IOException {
-    if (token != null) {
-      String auth = ex.getRequestHeaders().getFirst("Authorization");
-      if (auth == null || !MessageDigest.isEqual(token, auth.getBytes(StandardCharsets.UTF_8))) {
-        drain(ex);
-        throw new Instances.Refused(401, "this server requires the header 'Authorization: Bearer <token>'");
-      }
-    }
-    String method = ex.getRequestMethod();
-    String raw = ex.getRequestURI().getRawPath();
-    byte[] body = body(ex);
+  private Reply dispatch(String method, String raw, byte[] body, boolean[] shutdown) {
     String[] p = raw.split("/", -1);
     for (int i = 0; i < p.length; i++) {
       p[i] = decode(p[i]);
@@ -394,7 +593,7 @@ public final class GymHttpServer implements AutoCloseable {
         if (!method.equals("POST")) {
           return notAllowed(method, raw, "POST");
         }
-        ex.setAttribute(SHUTDOWN, Boolean.TRUE);
+        shutdown[0] = true;
         return new Reply(200, "text/plain; charset=utf-8", "Server shutting down".getBytes(StandardCharsets.UTF_8));
       } else if (p[2].equals("batch")) {
         Reply r = batchRoute(method, raw, p, body);
@@ -569,6 +768,7 @@ public final class GymHttpServer implements AutoCloseable {
               + (task.params().isEmpty() ? "none" : String.join(", ", task.params().keySet())) + ")");
         }
       }
+      checkRanges(envId, dist, given);
       Map<String, Object> merged = new LinkedHashMap<>(task.params());
       merged.putAll(given.params());
       task = new Task(merged);
@@ -578,7 +778,42 @@ public final class GymHttpServer implements AutoCloseable {
       env = dist.make(task);
     }
     int limit = maxSteps > 0 ? maxSteps : dist.horizon();
-    return instances.add(envId, id -> new Instances.Instance(id, envId, env, limit, rng));
+    Task made = task;
+    return instances.add(envId, id -> new Instances.Instance(id, envId, made, env, limit, rng));
+  }
+
+  /**
+   * Refuses kwargs outside the distribution's parameter ranges (their finiteness is checked as
+   * they are read), naming the parameter, before an environment is made of them.
+   */
+  private static void checkRanges(String envId, TaskDistribution dist, Task given) {
+    Map<String, TaskDistribution.ParamRange> ranges = dist.paramRanges();
+    for (Map.Entry<String, Object> e : given.params().entrySet()) {
+      TaskDistribution.ParamRange r = ranges.get(e.getKey());
+      if (r == null) {
+        continue;
+      }
+      Object v = e.getValue();
+      String bounds = Double.isInfinite(r.low()) && Double.isInfinite(r.high()) ? "finite"
+          : "in [" + r.low() + ", " + r.high() + "]";
+      String expected = r.length() == 0 ? "a number " + bounds : "a list of " + r.length() + " numbers " + bounds;
+      boolean ok;
+      if (r.length() == 0) {
+        ok = v instanceof Number n && n.doubleValue() >= r.low() && n.doubleValue() <= r.high();
+      } else {
+        ok = v instanceof List<?> l && l.size() == r.length()
+            && l.stream().allMatch(x -> x instanceof Number n && n.doubleValue() >= r.low() && n.doubleValue() <= r.high());
+      }
+      if (!ok) {
+        throw new IllegalArgumentException("kwargs '" + e.getKey() + "' of " + envId + " must be " + expected
+            + ", got " + abbreviate(v));
+      }
+    }
+  }
+
+  private static String abbreviate(Object v) {
+    String s = String.valueOf(v);
+    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
   }
 
   private Reply list() {
@@ -816,39 +1051,6 @@ public final class GymHttpServer implements AutoCloseable {
 
   // ------------------------------------------------------------------------- request decoding
 
-  private static byte[] body(HttpExchange ex) throws IOException {
-    String declared = ex.getRequestHeaders().getFirst("Content-Length");
-    if (declared != null) {
-      try {
-        if (Long.parseLong(declared.trim()) > MAX_BODY_BYTES) {
-          drain(ex);
-          throw new Instances.Refused(413, "request body larger than " + MAX_BODY_BYTES + " bytes");
-        }
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("bad Content-Length " + declared);
-      }
-    }
-    try (InputStream in = ex.getRequestBody()) {
-      byte[] b = in.readNBytes(MAX_BODY_BYTES + 1);
-      if (b.length > MAX_BODY_BYTES) {
-        throw new Instances.Refused(413, "request body larger than " + MAX_BODY_BYTES + " bytes");
-      }
-      return b;
-    }
-  }
-
-  /**
-   * Reads (a bounded part of) a body that will not be used, so a keep-alive connection stays in
-   * step. Not {@code skip}: the JDK's body stream passes it to the socket, past the body's end.
-   */
-  private static void drain(HttpExchange ex) {
-    try (InputStream in = ex.getRequestBody()) {
-      in.readNBytes(1 << 16);
-    } catch (IOException e) {
-      // closing the connection is fine
-    }
-  }
-
   /**
    * The request's JSON object. An empty body or {@code null} (what the reference Python client
    * sends to reset) counts as no object, which only routes without required fields accept.
@@ -970,8 +1172,8 @@ public final class GymHttpServer implements AutoCloseable {
   private static byte[] write(JsonBody body) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
     try (Writer out = new OutputStreamWriter(bytes, StandardCharsets.UTF_8); JsonWriter w = new JsonWriter(out)) {
-      // Lenient so that a non-finite reward or observation goes out as NaN/Infinity, as Python's json writes it.
-      w.setStrictness(Strictness.LENIENT);
+      // Strict: a non-finite number is not JSON; replies are checked before they get here.
+      w.setStrictness(Strictness.STRICT);
       body.write(w);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

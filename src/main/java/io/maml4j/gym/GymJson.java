@@ -230,9 +230,21 @@ final class GymJson {
 
   /**
    * Reads any JSON value as an observation: nested lists of numbers (strings holding numbers and
-   * booleans are accepted), flattened in row-major order with their shape.
+   * booleans are accepted), flattened in row-major order with their shape. A non-finite entry
+   * (Python's json writes NaN and Infinity) is refused: no policy can act on it.
    */
   static Observation readObservation(JsonReader r) throws IOException {
+    Observation o = readAnyObservation(r);
+    double[] v = o.values();
+    for (int i = 0; i < v.length; i++) {
+      if (!Double.isFinite(v[i])) {
+        throw new IllegalArgumentException("observation entry " + i + " is " + v[i] + ", not a finite number");
+      }
+    }
+    return o;
+  }
+
+  private static Observation readAnyObservation(JsonReader r) throws IOException {
     if (r.peek() == JsonToken.BEGIN_OBJECT) {
       return readPacked(r);
     }
@@ -367,6 +379,20 @@ final class GymJson {
     throw new IllegalArgumentException("expected true or false, got " + t);
   }
 
+  /** Reads a finite number (a string holding one is accepted); {@code what} names it in the error. */
+  static double readFinite(JsonReader r, String what) throws IOException {
+    double x;
+    try {
+      x = readNumber(r);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+    }
+    if (!Double.isFinite(x)) {
+      throw new IllegalArgumentException(what + " is " + x + ", not a finite number");
+    }
+    return x;
+  }
+
   /** Reads a number, accepting strings that hold one. */
   static double readNumber(JsonReader r) throws IOException {
     JsonToken t = r.peek();
@@ -432,7 +458,7 @@ final class GymJson {
     if (v.isJsonPrimitive()) {
       JsonPrimitive p = v.getAsJsonPrimitive();
       if (p.isNumber()) {
-        return p.getAsDouble();
+        return finiteKwarg(key, p.getAsDouble(), v);
       }
       return p.isBoolean() ? (Object) p.getAsBoolean() : p.getAsString();
     }
@@ -442,11 +468,19 @@ final class GymJson {
         if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()) {
           throw new IllegalArgumentException(expected);
         }
-        out.add(x.getAsDouble());
+        out.add(finiteKwarg(key, x.getAsDouble(), v));
       }
       return out;
     }
     throw new IllegalArgumentException(expected);
+  }
+
+  /** A kwargs number; 1e309 parses to infinity, which no task can use and no reply could carry. */
+  private static double finiteKwarg(String key, double x, JsonElement whole) {
+    if (!Double.isFinite(x)) {
+      throw new IllegalArgumentException("kwargs '" + key + "' must hold finite numbers, got " + abbreviate(whole));
+    }
+    return x;
   }
 
   /** A growable double array, to flatten observations without boxing. */

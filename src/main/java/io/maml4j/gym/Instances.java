@@ -3,6 +3,7 @@ package io.maml4j.gym;
 import io.maml4j.env.Environment;
 import io.maml4j.env.Space;
 import io.maml4j.env.StepResult;
+import io.maml4j.env.Task;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,11 +30,15 @@ final class Instances {
 
   /**
    * One environment instance with Gym's TimeLimit semantics: after {@code maxSteps} steps since
-   * the last reset, steps report {@code truncated}. Mutable; guarded by its own lock.
+   * the last reset, steps report {@code truncated}. Once an episode has ended (terminated or
+   * truncated) a step is refused until the next reset, whatever the environment would do, and a
+   * non-finite observation or reward is refused as the environment's fault (it is not JSON).
+   * Mutable; guarded by its own lock.
    */
   static final class Instance {
     final String id;
     final String envId;
+    final Task task;
     final Environment env;
     final Space observationSpace;
     final Space actionSpace;
@@ -41,12 +46,15 @@ final class Instances {
     final SplittableRandom rng;
     private int elapsed;
     private boolean needsReset = true;
+    /** Why the last episode ended ("terminated", "truncated", ...), or null before any step. */
+    private String ended;
     private boolean closed;
     volatile long lastUsedNanos = System.nanoTime();
 
-    Instance(String id, String envId, Environment env, int maxSteps, SplittableRandom rng) {
+    Instance(String id, String envId, Task task, Environment env, int maxSteps, SplittableRandom rng) {
       this.id = id;
       this.envId = envId;
+      this.task = task;
       this.env = env;
       this.observationSpace = env.observationSpace();
       this.actionSpace = env.actionSpace();
@@ -56,17 +64,26 @@ final class Instances {
 
     synchronized double[] reset(Long seed) {
       checkOpen();
+      needsReset = true;
+      ended = null;
       double[] obs = env.reset(seed != null ? seed : rng.nextLong());
       elapsed = 0;
+      checkFinite("reset", obs, 0);
       needsReset = false;
       return obs;
     }
 
-    /** Refuses a step before the first reset, as Gymnasium's order enforcing does. */
+    /**
+     * Refuses a step before the first reset, as Gymnasium's order enforcing does, and after the
+     * episode ended: environments differ in what they do then (some throw, some go on), so the
+     * server answers the same for all.
+     */
     synchronized void checkSteppable() {
       checkOpen();
       if (needsReset) {
-        throw new Refused(400, "Instance_id " + id + ": cannot call env.step() before calling env.reset()");
+        throw new Refused(400, ended == null
+            ? "Instance_id " + id + ": cannot call env.step() before calling env.reset()"
+            : "Instance_id " + id + ": the episode " + ended + "; call env.reset() before env.step()");
       }
     }
 
@@ -74,8 +91,37 @@ final class Instances {
       checkSteppable();
       StepResult r = env.step(action);
       elapsed++;
-      return elapsed >= maxSteps && !r.truncated()
-          ? new StepResult(r.observation(), r.reward(), r.terminated(), true) : r;
+      if (elapsed >= maxSteps && !r.truncated()) {
+        r = new StepResult(r.observation(), r.reward(), r.terminated(), true);
+      }
+      if (r.terminated() || r.truncated()) {
+        needsReset = true;
+        ended = (r.terminated() ? "terminated" : "was truncated") + " at step " + elapsed;
+      }
+      if (!Double.isFinite(r.reward())) {
+        needsReset = true;
+        ended = "stopped at step " + elapsed + " on a non-finite reward";
+        throw new Refused(500, where() + ": step " + elapsed + " gave a non-finite reward (" + r.reward()
+            + "); the episode is over");
+      }
+      checkFinite("step " + elapsed, r.observation(), elapsed);
+      return r;
+    }
+
+    /** Refuses (500) an observation with a non-finite entry, which cannot be written as JSON. */
+    private void checkFinite(String what, double[] obs, int step) {
+      for (int i = 0; i < obs.length; i++) {
+        if (!Double.isFinite(obs[i])) {
+          needsReset = true;
+          ended = "stopped at step " + step + " on a non-finite observation";
+          throw new Refused(500, where() + ": " + what + " gave a non-finite observation (entry " + i + " is "
+              + obs[i] + "); the episode is over");
+        }
+      }
+    }
+
+    private String where() {
+      return "instance " + id + " of " + envId + " (task " + task.params() + ")";
     }
 
     synchronized double[] sampleAction() {

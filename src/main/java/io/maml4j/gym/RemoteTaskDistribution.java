@@ -52,6 +52,7 @@ public final class RemoteTaskDistribution implements TaskDistribution {
   private final Integer maxEpisodeSteps;
   private final TaskSampler tasks;
   private final BatchMode batch;
+  private final TaskDistribution expected;
   private volatile Space[] spaces;
 
   /**
@@ -63,6 +64,17 @@ public final class RemoteTaskDistribution implements TaskDistribution {
    */
   public RemoteTaskDistribution(GymHttpClient client, String envId, int horizon, Integer maxEpisodeSteps,
       TaskSampler tasks, BatchMode batch) {
+    this(client, envId, horizon, maxEpisodeSteps, tasks, batch, null);
+  }
+
+  /**
+   * As above, with the local distribution the tasks come from ({@code expected}, may be null):
+   * the served spaces must equal its, or the first use fails with one line saying both, rather
+   * than training a policy of the wrong shape or clipping actions to the wrong bounds.
+   */
+  public RemoteTaskDistribution(GymHttpClient client, String envId, int horizon, Integer maxEpisodeSteps,
+      TaskSampler tasks, BatchMode batch, TaskDistribution expected) {
+    this.expected = expected;
     if (horizon <= 0) {
       throw new IllegalArgumentException("horizon must be greater than 0, got " + horizon);
     }
@@ -121,7 +133,40 @@ public final class RemoteTaskDistribution implements TaskDistribution {
       throw new IllegalStateException("the server at " + client.baseUrl()
           + " does not offer the batched extension (/v1/batch/), but the spec asks for \"batch\": \"always\"");
     }
-    return RemoteVectorEnvironment.open(client, envId, options, batch != BatchMode.NEVER);
+    VectorEnvironment v = RemoteVectorEnvironment.open(client, envId, options, batch != BatchMode.NEVER);
+    try {
+      checkSpaces(v.observationSpace(), v.actionSpace());
+    } catch (RuntimeException e) {
+      v.close();
+      throw e;
+    }
+    return v;
+  }
+
+  /** Refuses served spaces that differ from the local distribution's, naming the server, env id and both. */
+  private void checkSpaces(Space observation, Space action) {
+    if (expected == null) {
+      return;
+    }
+    Space wantObs = expected.observationSpace();
+    Space wantAct = expected.actionSpace();
+    if (!wantObs.equals(observation) || !wantAct.equals(action)) {
+      throw new IllegalArgumentException("gym-http server " + client.baseUrl() + " env_id " + envId
+          + " serves observation space " + describe(observation, wantObs) + " and action space "
+          + describe(action, wantAct) + ", but the local tasks' environment " + expected.name()
+          + " has observation space " + describe(wantObs, observation) + " and action space "
+          + describe(wantAct, action));
+    }
+  }
+
+  /** A space in a message, with its bounds when its shape alone would not tell it from {@code other}. */
+  static String describe(Space s, Space other) {
+    String text = s.toString();
+    if (s instanceof io.maml4j.env.Box b && text.equals(other.toString()) && !s.equals(other)) {
+      String bounds = " low " + java.util.Arrays.toString(b.low()) + " high " + java.util.Arrays.toString(b.high());
+      text += bounds.length() <= 200 ? bounds : " (other bounds)";
+    }
+    return text;
   }
 
   @Override
@@ -145,6 +190,7 @@ public final class RemoteTaskDistribution implements TaskDistribution {
               options(tasks.sample(new SplittableRandom(0))))) {
             s = new Space[] {probe.observationSpace(), probe.actionSpace()};
           }
+          checkSpaces(s[0], s[1]);
           spaces = s;
         }
       }

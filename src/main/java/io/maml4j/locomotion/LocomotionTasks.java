@@ -71,6 +71,15 @@ public final class LocomotionTasks implements TaskDistribution {
   }
 
   @Override
+  public java.util.Map<String, ParamRange> paramRanges() {
+    return java.util.Map.of(kind.goal().param(), switch (kind.goal()) {
+      case VELOCITY -> ParamRange.scalar(config.low(), config.high());
+      case DIRECTION -> ParamRange.scalar(-1, 1);
+      case POSITION -> ParamRange.vector(2, config.low(), config.high());
+    });
+  }
+
+  @Override
   public Task sample(SplittableRandom rng) {
     return kind.sample(rng, config.low(), config.high());
   }

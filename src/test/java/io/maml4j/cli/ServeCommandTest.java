@@ -42,4 +42,28 @@ class ServeCommandTest {
   void when_tokenVariableUnset_expect_exitCode2() {
     assertEquals(2, Main.execute("serve", "--port", "0", "--token-env", "MAML4J_NO_SUCH_VARIABLE_SET"));
   }
+
+  @Test
+  void when_nonLoopbackHostWithoutToken_expect_refusedWithExitCode2() throws Exception {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.err;
+    ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r);
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+      // Before the fix this started serving (with a warning) and never returned.
+      Future<Integer> exit = thread.submit(() -> Main.execute("serve", "--host", "0.0.0.0", "--port", "0"));
+      assertEquals(2, exit.get(20, TimeUnit.SECONDS));
+    } finally {
+      System.setErr(old);
+      thread.shutdownNow();
+    }
+    String text = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(1, text.lines().count(), text);
+    assertTrue(text.startsWith("maml4j: error: --host 0.0.0.0 is not a loopback address") && text.contains(
+        "--allow-unauthenticated"), text);
+  }
 }
