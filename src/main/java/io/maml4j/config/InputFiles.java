@@ -42,12 +42,21 @@ public final class InputFiles {
       return new String(bytes, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new ConfigException(file + ": file not found");
-    } catch (AccessDeniedException e) {
-      throw new ConfigException(file + ": cannot read: permission denied");
     } catch (IOException e) {
-      String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-      throw new ConfigException(file + ": cannot read: " + m);
+      throw new ConfigException(file + ": cannot read: " + why(e));
     }
+  }
+
+  /** Why a read failed, in a few words. */
+  static String why(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
   }
 
   static String describe(long bytes) {

@@ -29,6 +29,15 @@ public final class FileWriteException extends UncheckedIOException {
     if (e instanceof java.nio.file.AccessDeniedException) {
       return "permission denied";
     }
+    if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+      return f.getFile() + " is in the way (it exists and is not a directory)";
+    }
+    if (e instanceof java.nio.file.NotDirectoryException f) {
+      return f.getFile() + " is not a directory";
+    }
+    if (e instanceof java.nio.file.DirectoryNotEmptyException) {
+      return "a non-empty directory of that name is in the way";
+    }
     if (e instanceof java.nio.file.NoSuchFileException) {
       return "no such file or directory";
     }
