@@ -54,7 +54,9 @@ public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, do
    * to {@code outputs} (plus the Gaussian's log-std vector), without overflow.
    */
   public long parameterCount(long inputs, long outputs) {
-    return parameterCount(hiddenSizes, inputs, outputs) + (type.equals("gaussian-mlp") ? outputs : 0);
+    long n = parameterCount(hiddenSizes, inputs, outputs);
+    long logStd = type.equals("gaussian-mlp") ? outputs : 0;
+    return n > Long.MAX_VALUE - logStd ? Long.MAX_VALUE : n + logStd;
   }
 
   /**
