@@ -246,20 +246,20 @@ public final class TrainCommand implements Callable<Integer> {
       }
     }
     var m = c.maml();
-    differs("--seed", seed, c.seed(), configPath);
-    differs("--fast-lr", fastLr, m.fastLr(), configPath);
-    differs("--meta-batch-size", metaBatchSize, c.metaBatchSize(), configPath);
-    differs("--fast-batch-size", fastBatchSize, c.fastBatchSize(), configPath);
-    differs("--num-steps", numSteps, m.innerSteps(), configPath);
-    differs("--dtype", dtype, c.dtype(), configPath);
+    differs("--seed", "seed", seed, c.seed(), configPath);
+    differs("--fast-lr", "fast_lr", fastLr, m.fastLr(), configPath);
+    differs("--meta-batch-size", "meta_batch_size", metaBatchSize, c.metaBatchSize(), configPath);
+    differs("--fast-batch-size", "fast_batch_size", fastBatchSize, c.fastBatchSize(), configPath);
+    differs("--num-steps", "num_steps", numSteps, m.innerSteps(), configPath);
+    differs("--dtype", "dtype", dtype, c.dtype(), configPath);
     if (firstOrder && !m.firstOrder()) {
       throw refused("--first-order", "differs from the run's second-order MAML (first_order false in " + configPath + ")");
     }
   }
 
-  private static void differs(String option, Object given, Object run, Path configPath) {
+  private static void differs(String option, String field, Object given, Object run, Path configPath) {
     if (given != null && !given.equals(run)) {
-      throw refused(option + " " + given, "differs from the run's " + run + " (in " + configPath + ")");
+      throw refused(option + " " + given, "differs from the run's " + field + " " + run + " (in " + configPath + ")");
     }
   }
 
