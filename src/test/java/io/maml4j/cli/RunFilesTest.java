@@ -296,4 +296,17 @@ class RunFilesTest {
     assertOneLine(r, "maml4j: error: " + p + ": field 'hidden_sizes': expected layers of at most 10000000 parameters");
     assertFalse(Files.exists(dir.resolve("run")));
   }
+
+  @Test
+  void when_a_chart_cannot_be_written_expect_one_line_and_exit_one() throws Exception {
+    Path run = dir.resolve("run");
+    write("run/metrics.jsonl", "{\"iteration\": 0, \"pre_return\": -3.0, \"post_return\": -2.0}\n"
+        + "{\"iteration\": 1, \"pre_return\": -2.5, \"post_return\": -1.5}\n");
+    Path blocker = write("file", "not a directory");
+    Result r = run("plot", run.toString(), "--out", blocker.resolve("curve.png").toString());
+    assertEquals(1, r.code, r.err);
+    assertOneLine(r, "maml4j: error: cannot write " + blocker.resolve("curve.png").toAbsolutePath() + ": " + blocker
+        + " is in the way");
+    assertEquals("not a directory", Files.readString(blocker));
+  }
 }
