@@ -91,7 +91,7 @@ public final class HeldOutCommand implements Callable<Integer> {
         rows.add(row);
       }
       o.add("tasks", rows);
-      io.maml4j.train.Checkpoint.writeAtomically(out, new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n");
+      io.maml4j.files.AtomicFiles.write(out, new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n");
       System.out.println("wrote " + out);
     }
     return 0;

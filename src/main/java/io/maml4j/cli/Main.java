@@ -1,6 +1,7 @@
 package io.maml4j.cli;
 
 import io.maml4j.config.ConfigException;
+import io.maml4j.files.FileWriteException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,7 +31,10 @@ public final class Main implements Runnable {
     System.exit(execute(args));
   }
 
-  /** Runs the command line and returns the exit code: 0 ok, 2 bad input, 1 failure. */
+  /**
+   * Runs the command line and returns the exit code: 0 ok, 2 bad input, 1 failure (including a
+   * file that cannot be written, reported in one line).
+   */
   public static int execute(String... args) {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
@@ -41,6 +45,11 @@ public final class Main implements Runnable {
       if (ex instanceof IllegalArgumentException) {
         cmd.getErr().println("maml4j: error: " + ex.getMessage());
         return 2;
+      }
+      if (ex instanceof FileWriteException) {
+        // The message is "cannot write FILE: reason"; the previous file is still in place.
+        cmd.getErr().println("maml4j: error: " + ex.getMessage());
+        return 1;
       }
       cmd.getErr().println("maml4j: failed: " + ex);
       return 1;

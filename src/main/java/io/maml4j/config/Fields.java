@@ -8,15 +8,14 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
-import java.io.IOException;
 import java.io.StringReader;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Typed, strict access to one JSON object from a named source. Each getter marks its field as
@@ -32,17 +31,17 @@ public final class Fields {
     this.obj = obj;
   }
 
-  /** Reads a JSON object from a file, with one-line errors for missing or malformed files. */
+  /**
+   * Reads a JSON object from a spec or config file (at most {@link InputFiles#SPEC_LIMIT}), with
+   * one-line errors for missing, unreadable, oversized or malformed files.
+   */
   public static Fields read(Path file) {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      throw new ConfigException(file + ": file not found");
-    } catch (IOException e) {
-      throw new ConfigException(file + ": cannot read: " + e.getMessage());
-    }
-    return parse(file.toString(), text);
+    return read(file, InputFiles.SPEC_LIMIT);
+  }
+
+  /** Reads a JSON object from a file of at most {@code limit} bytes. */
+  public static Fields read(Path file, long limit) {
+    return parse(file.toString(), InputFiles.read(file, limit));
   }
 
   /** Parses a JSON object from text attributed to {@code source}. */
@@ -57,8 +56,56 @@ public final class Fields {
       return new Fields(source, e.getAsJsonObject());
     } catch (JsonParseException | IllegalStateException e) {
       String msg = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-      throw new ConfigException(source + ": malformed JSON: " + msg);
+      throw new ConfigException(source + ": " + describeMalformed(text, msg == null ? "" : msg));
     }
+  }
+
+  private static final Pattern WHERE = Pattern.compile(" at line (\\d+) column (\\d+) path (\\S+)");
+  private static final Pattern NON_FINITE = Pattern.compile("[-+]?(NaN|Infinity)");
+
+  /**
+   * One line for Gson's parse error (which spans two lines and advises lenient parsing): the
+   * field, and for NaN or Infinity, which JSON has no token for, that a finite number was expected.
+   */
+  static String describeMalformed(String text, String gsonMessage) {
+    String first = gsonMessage.lines().findFirst().orElse("");
+    Matcher m = WHERE.matcher(first);
+    if (!m.find()) {
+      return "malformed JSON: " + first;
+    }
+    int line = Integer.parseInt(m.group(1));
+    int column = Integer.parseInt(m.group(2));
+    String field = m.group(3).replaceFirst("^\\$\\.?", "");
+    String token = tokenAt(text, line, column);
+    String at = "line " + line + " column " + column + (field.isEmpty() ? "" : ", field '" + field + "'");
+    if (NON_FINITE.matcher(token).matches()) {
+      return (field.isEmpty() ? "" : "field '" + field + "': ") + "expected a finite number, got " + token
+          + " (JSON has no NaN or Infinity; line " + line + " column " + column + ")";
+    }
+    String reason = first.substring(0, m.start());
+    if (reason.startsWith("Use JsonReader.setStrictness")) {
+      reason = token.isEmpty() ? "unexpected character" : "unexpected token '" + token + "'";
+    }
+    return "malformed JSON at " + at + ": " + reason;
+  }
+
+  /** The bare word (letters, digits, sign, dot) starting at a 1-based line and column of text. */
+  private static String tokenAt(String text, int line, int column) {
+    int pos = 0;
+    for (int l = 1; l < line && pos >= 0; l++) {
+      pos = text.indexOf('\n', pos);
+      pos = pos < 0 ? -1 : pos + 1;
+    }
+    if (pos < 0) {
+      return "";
+    }
+    int start = pos + column - 1;
+    int end = start;
+    while (end < text.length() && end - start < 40
+        && (Character.isLetterOrDigit(text.charAt(end)) || "+-._".indexOf(text.charAt(end)) >= 0)) {
+      end++;
+    }
+    return start >= 0 && start <= text.length() ? text.substring(start, end) : "";
   }
 
   public String source() {

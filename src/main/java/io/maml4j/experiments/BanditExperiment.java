@@ -150,7 +150,7 @@ public final class BanditExperiment {
       add(r, "last_meta_policy_adapted", stats(expected(policy, lastAdapted, tasks, h)));
       r.add("validation_curve", trained.curve());
     }
-    Checkpoint.writeAtomically(o.out().resolve("bandit-eval.json"), new GsonBuilder().setPrettyPrinting().create().toJson(r));
+    io.maml4j.files.AtomicFiles.write(o.out().resolve("bandit-eval.json"), new GsonBuilder().setPrettyPrinting().create().toJson(r));
     return r;
   }
 
@@ -164,8 +164,8 @@ public final class BanditExperiment {
 
   private Trained train(BernoulliBandit bandit, Policy policy, PolicySpec spec, TrainConfig cfg) {
     RunDirectory run = new RunDirectory(o.out().resolve("maml"), spec);
-    if (Files.exists(run.checkpoint())) {
-      throw new ConfigException(run.checkpoint() + ": a run already exists here; pass its policy with --policy or"
+    if (run.existingRunFile().isPresent()) {
+      throw new ConfigException(run.existingRunFile().get() + ": a run already exists here; pass its policy with --policy or"
           + " choose another --out");
     }
     JsonObject resolved = new JsonObject();

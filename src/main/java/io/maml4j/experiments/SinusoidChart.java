@@ -7,7 +7,6 @@ import java.awt.geom.Ellipse2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -137,12 +136,15 @@ public final class SinusoidChart {
       g.drawImage(charts[i].createBufferedImage(w, height), i * w, 0, null);
     }
     g.dispose();
+    // Encoded in memory, then written atomically: a full disk leaves the old chart intact.
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     try {
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      ImageIO.write(img, "png", file.toFile());
+      if (!ImageIO.write(img, "png", bytes)) {
+        throw new IllegalStateException("no PNG encoder in this JDK");
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot encode " + file + " as PNG: " + e.getMessage(), e);
     }
+    io.maml4j.files.AtomicFiles.write(file, bytes.toByteArray());
   }
 }

@@ -118,9 +118,9 @@ public final class SinusoidExperiment {
       fitFigure(test, model, maml.theta(), pre.theta(), alpha, tuned, k);
     }
     summary.add("results", results);
-    Checkpoint.writeAtomically(o.out().resolve("sinusoid-eval.json"),
+    io.maml4j.files.AtomicFiles.write(o.out().resolve("sinusoid-eval.json"),
         new GsonBuilder().setPrettyPrinting().create().toJson(summary));
-    Checkpoint.writeAtomically(o.out().resolve("sinusoid-eval.csv"), csv.toString());
+    io.maml4j.files.AtomicFiles.write(o.out().resolve("sinusoid-eval.csv"), csv.toString());
     return summary;
   }
 
@@ -136,8 +136,8 @@ public final class SinusoidExperiment {
   private Trained train(String name, TaskDistribution dist, Policy model, TrainConfig cfg, MetaLearner learner,
       PolicySpec spec) {
     RunDirectory run = new RunDirectory(o.out().resolve(name), spec);
-    if (Files.exists(run.checkpoint())) {
-      throw new ConfigException(run.checkpoint() + ": a run already exists here; pass it with --" + name
+    if (run.existingRunFile().isPresent()) {
+      throw new ConfigException(run.existingRunFile().get() + ": a run already exists here; pass it with --" + name
           + " or choose another --out");
     }
     JsonObject resolved = new JsonObject();
@@ -241,7 +241,7 @@ public final class SinusoidExperiment {
       csv.append(String.format(Locale.ROOT, "%.5f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f%n", grid[i], truth[i],
           pm[0][0][i], pm[1][0][i], pm[last][0][i], pp[0][0][i], pp[1][0][i], pp[last][0][i]));
     }
-    Checkpoint.writeAtomically(o.out().resolve("sinusoid-fit-k" + k + ".csv"), csv.toString());
+    io.maml4j.files.AtomicFiles.write(o.out().resolve("sinusoid-fit-k" + k + ".csv"), csv.toString());
     String steps = last + " grad steps";
     SinusoidChart.savePng(o.out().resolve("sinusoid-fit-k" + k + ".png"), 1400, 500,
         SinusoidChart.fitChart("MAML, K = " + k, grid, truth, List.of(

@@ -4,10 +4,10 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.RenderingHints;
 import java.awt.geom.Rectangle2D;
+import io.maml4j.files.AtomicFiles;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.jfree.chart.ChartRenderingInfo;
 import org.jfree.chart.ChartUtils;
@@ -37,20 +37,28 @@ public record Figure(JFreeChart chart, Table data) {
     Path pngFile = dir.resolve(stem + ".png");
     Path csv = dir.resolve(stem + ".csv");
     Path svg = options.svg() ? dir.resolve(stem + ".svg") : null;
-    try {
-      Files.createDirectories(dir);
-      ChartRenderingInfo info = new ChartRenderingInfo();
-      ChartUtils.saveChartAsPNG(pngFile.toFile(), chart, options.width(), options.height(), info);
-      data.write(csv);
-      if (svg != null) {
-        SVGGraphics2D g = new SVGGraphics2D(options.width(), options.height());
-        chart.draw(g, new Rectangle2D.Double(0, 0, options.width(), options.height()));
-        Files.writeString(svg, g.getSVGDocument(), StandardCharsets.UTF_8);
-      }
-      return new Written(pngFile, csv, svg, info.getPlotInfo().getDataArea());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + pngFile + ": " + e.getMessage(), e);
+    ChartRenderingInfo info = new ChartRenderingInfo();
+    // Rendered in memory, then written atomically: a full disk leaves the old chart, not a
+    // truncated PNG (nor ImageIO's stack trace from its stream-closer thread).
+    AtomicFiles.write(pngFile, png(options, info));
+    data.write(csv);
+    if (svg != null) {
+      SVGGraphics2D g = new SVGGraphics2D(options.width(), options.height());
+      chart.draw(g, new Rectangle2D.Double(0, 0, options.width(), options.height()));
+      AtomicFiles.write(svg, g.getSVGDocument());
     }
+    return new Written(pngFile, csv, svg, info.getPlotInfo().getDataArea());
+  }
+
+  private byte[] png(ChartOptions options, ChartRenderingInfo info) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      ChartUtils.writeChartAsPNG(bytes, chart, options.width(), options.height(), info);
+    } catch (IOException e) {
+      // A ByteArrayOutputStream does not fail; the encoder itself did.
+      throw new UncheckedIOException("cannot encode the chart as PNG: " + e.getMessage(), e);
+    }
+    return bytes.toByteArray();
   }
 
   /** Series colours: distinguishable, colour-blind-aware (Tableau 10). */

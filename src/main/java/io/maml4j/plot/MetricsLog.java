@@ -6,11 +6,9 @@ import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import io.maml4j.config.ConfigException;
-import java.io.IOException;
+import io.maml4j.config.InputFiles;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,14 +42,10 @@ public record MetricsLog(Path source, List<JsonObject> rows) {
    */
   public static MetricsLog read(Path run, Consumer<String> warn) {
     Path file = metricsFile(run);
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
+    if (!Files.exists(file)) {
       throw new ConfigException(file + ": no metrics file (is " + run + " a training run?)");
-    } catch (IOException e) {
-      throw new ConfigException(file + ": cannot read: " + e.getMessage());
     }
+    String text = InputFiles.read(file, InputFiles.CHECKPOINT_LIMIT);
     String[] lines = text.split("\n", -1);
     int lastLine = -1;
     for (int i = 0; i < lines.length; i++) {

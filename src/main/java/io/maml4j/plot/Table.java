@@ -1,9 +1,5 @@
 package io.maml4j.plot;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,13 +58,8 @@ public record Table(List<String> header, List<List<String>> rows) {
     return sb.toString();
   }
 
+  /** Writes the CSV atomically, every byte checked; creates parent directories. */
   public void write(Path file) {
-    try {
-      Path parent = file.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Files.writeString(file, toCsv(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
+    io.maml4j.files.AtomicFiles.write(file, toCsv());
   }
 }

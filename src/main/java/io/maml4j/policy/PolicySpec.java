@@ -19,6 +19,12 @@ import java.util.List;
 public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, double initStd, double minStd) {
   public static final List<String> TYPES = List.of("gaussian-mlp", "categorical-mlp", "deterministic-mlp");
   public static final List<String> NONLINEARITIES = List.of("tanh", "relu");
+  /**
+   * The most parameters a policy may have: far above any MAML network (64-64 has a few thousand),
+   * and low enough that every tensor indexes with an int and a checkpoint stays within the size
+   * checkpoints may have when read back.
+   */
+  public static final long MAX_PARAMETERS = 10_000_000L;
 
   public PolicySpec {
     if (!TYPES.contains(type)) {
@@ -33,9 +39,53 @@ public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, do
         throw new IllegalArgumentException("hidden sizes must be greater than 0, got " + Arrays.toString(hiddenSizes));
       }
     }
+    long hidden = parameterCount(hiddenSizes, 1, 1);
+    if (hidden > MAX_PARAMETERS) {
+      throw new IllegalArgumentException("hidden sizes " + Arrays.toString(hiddenSizes) + " make " + hidden
+          + " parameters, more than the limit of " + MAX_PARAMETERS);
+    }
     if (!(initStd > 0) || !(minStd > 0) || minStd > initStd) {
       throw new IllegalArgumentException("need 0 < min_std <= init_std, got " + minStd + " and " + initStd);
     }
+  }
+
+  /**
+   * The number of weights and biases of the network from {@code inputs} through the hidden layers
+   * to {@code outputs} (plus the Gaussian's log-std vector), without overflow.
+   */
+  public long parameterCount(long inputs, long outputs) {
+    long n = parameterCount(hiddenSizes, inputs, outputs);
+    long logStd = type.equals("gaussian-mlp") ? outputs : 0;
+    return n > Long.MAX_VALUE - logStd ? Long.MAX_VALUE : n + logStd;
+  }
+
+  /**
+   * Checks that the network for these input and output widths stays within {@link
+   * #MAX_PARAMETERS}.
+   *
+   * @throws IllegalArgumentException naming the count and the limit
+   */
+  public void requireParameterCount(long inputs, long outputs) {
+    long n = parameterCount(inputs, outputs);
+    if (n > MAX_PARAMETERS) {
+      throw new IllegalArgumentException("hidden sizes " + Arrays.toString(hiddenSizes) + " with " + inputs
+          + " inputs and " + outputs + " outputs make " + n + " parameters, more than the limit of " + MAX_PARAMETERS);
+    }
+  }
+
+  private static long parameterCount(int[] hidden, long inputs, long outputs) {
+    long n = 0;
+    long prev = inputs;
+    try {
+      for (int i = 0; i <= hidden.length; i++) {
+        long next = i < hidden.length ? hidden[i] : outputs;
+        n = Math.addExact(n, Math.addExact(Math.multiplyExact(prev, next), next));
+        prev = next;
+      }
+    } catch (ArithmeticException overflow) {
+      return Long.MAX_VALUE;
+    }
+    return n;
   }
 
   /** The reference implementations' default: Gaussian, 64-64 tanh, std 1. */
@@ -61,6 +111,11 @@ public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, do
     double initStd = f.positive("init_std", 1.0);
     double minStd = f.positive("min_std", 1e-6);
     f.finish();
+    long count = parameterCount(hidden, 1, 1);
+    if (count > MAX_PARAMETERS) {
+      throw io.maml4j.config.ConfigException.field(f.source(), "hidden_sizes", "layers of at most " + MAX_PARAMETERS
+          + " parameters in all", Arrays.toString(hidden) + " (" + count + " parameters)");
+    }
     try {
       return new PolicySpec(type, hidden, nl, initStd, minStd);
     } catch (IllegalArgumentException e) {

@@ -16,7 +16,6 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -178,10 +177,11 @@ public final class Filmstrip {
     int height = HEADER + layout.panelHeight() + CAPTION;
     double dt = episodes.isEmpty() ? 0.05 : episodes.get(0).dt();
     int delayCentis = (int) Math.max(2, Math.round(every * dt * 100));
+    // Encoded in memory, then written atomically: a full disk leaves no truncated GIF behind.
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     try {
-      Files.createDirectories(gif.toAbsolutePath().getParent());
       ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
-      try (ImageOutputStream out = ImageIO.createImageOutputStream(gif.toFile())) {
+      try (ImageOutputStream out = new javax.imageio.stream.MemoryCacheImageOutputStream(bytes)) {
         writer.setOutput(out);
         writer.prepareWriteSequence(null);
         for (int t = 0; t <= longest; t += every) {
@@ -210,8 +210,9 @@ public final class Filmstrip {
         writer.dispose();
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + gif + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot encode " + gif + " as GIF: " + e.getMessage(), e);
     }
+    io.maml4j.files.AtomicFiles.write(gif, bytes.toByteArray());
   }
 
   /**
@@ -337,14 +338,15 @@ public final class Filmstrip {
   }
 
   private static void write(BufferedImage image, String format, Path file) {
+    // Encoded in memory, then written atomically: a full disk leaves the old picture intact.
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      if (!ImageIO.write(image, format, file.toFile())) {
+      if (!ImageIO.write(image, format, bytes)) {
         throw new IllegalStateException("no " + format + " writer");
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot encode " + file + " as " + format + ": " + e.getMessage(), e);
     }
+    io.maml4j.files.AtomicFiles.write(file, bytes.toByteArray());
   }
 }

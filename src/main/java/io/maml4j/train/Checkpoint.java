@@ -9,19 +9,16 @@ import io.maml4j.config.ConfigException;
 import io.maml4j.config.Fields;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.PolicySpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
+import io.maml4j.config.InputFiles;
+import io.maml4j.files.AtomicFiles;
+import io.maml4j.policy.Policy;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -59,14 +56,17 @@ public record Checkpoint(PolicySpec spec, Params params, int iteration, long env
     return o;
   }
 
-  /** Writes atomically: a reader sees the old file or the new one, never a partial one. */
+  /**
+   * Writes atomically with every byte checked: a reader sees the old file or the new one, never a
+   * partial one.
+   */
   public void save(Path file) {
     writeAtomically(file, new GsonBuilder().create().toJson(toJson()));
   }
 
   /** Reads a checkpoint, naming the file and field of anything wrong with it. */
   public static Checkpoint load(Path file, DataType type) {
-    Fields f = Fields.read(file);
+    Fields f = Fields.read(file, InputFiles.CHECKPOINT_LIMIT);
     int format = f.integer("format", -1, -1, Integer.MAX_VALUE);
     if (format != FORMAT) {
       throw ConfigException.field(f.source(), "format", String.valueOf(FORMAT), format);
@@ -90,8 +90,20 @@ public record Checkpoint(PolicySpec spec, Params params, int iteration, long env
         long[] shape = new long[shapeJ.size()];
         long n = 1;
         for (int i = 0; i < shape.length; i++) {
-          shape[i] = shapeJ.get(i).getAsLong();
+          JsonElement d = shapeJ.get(i);
+          if (!d.isJsonPrimitive() || !d.getAsJsonPrimitive().isNumber() || d.getAsDouble() != Math.rint(d.getAsDouble())
+              || d.getAsDouble() < 1 || d.getAsDouble() > PolicySpec.MAX_PARAMETERS) {
+            throw ConfigException.field(f.source(), where + ".shape", "a list of positive integers", shapeJ);
+          }
+          shape[i] = d.getAsLong();
           n *= shape[i];
+          if (n > PolicySpec.MAX_PARAMETERS) {
+            throw ConfigException.field(f.source(), where + ".shape", "at most " + PolicySpec.MAX_PARAMETERS
+                + " numbers", shapeJ);
+          }
+        }
+        if (shape.length == 0) {
+          throw ConfigException.field(f.source(), where + ".shape", "a list of positive integers", shapeJ);
         }
         if (dataJ.size() != n) {
           throw ConfigException.field(f.source(), where + ".data", n + " numbers for shape " + shapeJ, dataJ.size() + " numbers");
@@ -106,7 +118,7 @@ public record Checkpoint(PolicySpec spec, Params params, int iteration, long env
         names.add(e.getKey());
         values.add(Tensor.of(data, type, shape));
       } catch (IllegalStateException | UnsupportedOperationException | NullPointerException | ClassCastException
-          | NumberFormatException ex) {
+          | NumberFormatException | IndexOutOfBoundsException ex) {
         throw ConfigException.field(f.source(), where, "{\"shape\": [..], \"data\": [..]}", "a malformed entry");
       }
     }
@@ -117,31 +129,44 @@ public record Checkpoint(PolicySpec spec, Params params, int iteration, long env
     return new Checkpoint(spec, new Params(m), iteration, envSteps);
   }
 
-  private static final java.security.SecureRandom TMP_NAMES = new java.security.SecureRandom();
-
-  /** Writes text to a temporary sibling, syncs it, and renames it over {@code file}. */
+  /**
+   * Writes text atomically with every byte checked: a reader sees the old file or the new one.
+   * The same as {@link AtomicFiles#write(Path, String)}, kept for the callers that know it here.
+   *
+   * @throws io.maml4j.files.FileWriteException one line; the old file is unchanged
+   */
   public static void writeAtomically(Path file, String text) {
-    try {
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      // Not Files.createTempFile: its files are mode 0600, which the rename would pass on to every
-      // checkpoint and metrics file. A plain create gets the user's umask, like any other output.
-      Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toUnsignedString(TMP_NAMES.nextLong(), 36) + ".tmp");
-      try {
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
-          ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
-          ch.force(true);
-        }
-        try {
-          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
+    AtomicFiles.write(file, text);
+  }
+
+  /**
+   * Checks that these parameters are exactly the ones {@code policy} expects: the same names,
+   * the same shapes (finiteness is checked when reading).
+   *
+   * @param file the file they were read from, for the message
+   * @throws ConfigException one line naming the file and the parameter
+   */
+  public void requireParamsOf(Policy policy, Path file) {
+    Params expected = policy.init(new SplittableRandom(0), DataType.DOUBLE);
+    for (String n : expected.names()) {
+      if (!params.tensors().containsKey(n)) {
+        throw ConfigException.field(file.toString(), "params", "a parameter '" + n + "' of shape "
+            + Arrays.toString(expected.get(n).shape()) + " (the policy's parameters are " + expected.names() + ")",
+            "none");
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+      long[] want = expected.get(n).shape();
+      long[] got = params.get(n).shape();
+      if (!Arrays.equals(want, got)) {
+        throw ConfigException.field(file.toString(), "params." + n + ".shape", Arrays.toString(want)
+            + " for the policy " + spec + " on " + policy.observationSpace() + " -> " + policy.actionSpace(),
+            Arrays.toString(got));
+      }
+    }
+    for (String n : params.names()) {
+      if (!expected.tensors().containsKey(n)) {
+        throw ConfigException.field(file.toString(), "params." + n, "only the policy's parameters "
+            + expected.names(), "an extra parameter '" + n + "'");
+      }
     }
   }
 }

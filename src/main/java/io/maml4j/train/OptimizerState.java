@@ -40,7 +40,7 @@ public final class OptimizerState implements TrainingListener {
     o.addProperty("steps", s.steps());
     o.add("m", arrays(s.m()));
     o.add("v", arrays(s.v()));
-    Checkpoint.writeAtomically(file, new GsonBuilder().create().toJson(o));
+    io.maml4j.files.AtomicFiles.write(file, new GsonBuilder().create().toJson(o));
   }
 
   private static JsonObject arrays(Map<String, INDArray> a) {
@@ -71,7 +71,7 @@ public final class OptimizerState implements TrainingListener {
     if (!Files.exists(file)) {
       return false;
     }
-    Fields f = Fields.read(file);
+    Fields f = Fields.read(file, io.maml4j.config.InputFiles.CHECKPOINT_LIMIT);
     int format = f.integer("format", -1, -1, Integer.MAX_VALUE);
     if (format != FORMAT) {
       throw ConfigException.field(f.source(), "format", String.valueOf(FORMAT), format);
