@@ -11,7 +11,8 @@ import io.maml4j.policy.Policy;
 import io.maml4j.render.Filmstrip;
 import io.maml4j.render.RobotPainter;
 import io.maml4j.train.Checkpoint;
-import io.maml4j.train.Evaluation;
+import io.maml4j.eval.EvalConfig;
+import io.maml4j.eval.Evaluator;
 import io.maml4j.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,23 +67,27 @@ public final class RenderCommand implements Callable<Integer> {
     MetaPolicyFiles.checkFits(policyFile, ck, policy, cfg);
     SplittableRandom rng = new SplittableRandom(seed);
     Task task = goal != null ? parseGoal(dist.kind(), goal) : dist.sample(rng.split());
-    Evaluation.Result eval = new Evaluation(dist, policy, cfg).run(ck.params(), List.of(task), rng.split());
+    // One step of the evaluation protocol on this task, with the run's α and episodes per step.
+    EvalConfig protocol = new EvalConfig(1, rng.nextLong(), 1, cfg.fastBatchSize(), cfg.maml().fastLr(), cfg.gamma(),
+        cfg.gaeLambda());
+    Evaluator.Result eval = new Evaluator(dist, protocol, cfg.dataType()).fineTune("render", policy, ck.params(),
+        List.of(task));
     long start = rng.nextLong();
     SplittableRandom actions = stochastic ? rng.split() : null;
     List<Filmstrip.Episode> episodes = new ArrayList<>();
     try (LocomotionEnv e = dist.make(task)) {
       episodes.add(Filmstrip.record("before adaptation (meta-policy)", e, policy, ck.params(), start,
           actions == null ? null : actions.split(), dist.horizon()));
-      episodes.add(Filmstrip.record(String.format(Locale.ROOT, "after %d gradient step%s (α = %.3g, %d episodes)",
-          cfg.maml().innerSteps(), cfg.maml().innerSteps() == 1 ? "" : "s", cfg.maml().fastLr(), cfg.fastBatchSize()),
-          e, policy, eval.adapted(), start, actions == null ? null : actions.split(), dist.horizon()));
+      episodes.add(Filmstrip.record(String.format(Locale.ROOT, "after 1 gradient step (α = %.3g, %d episodes)",
+          protocol.fastLr(), protocol.episodes()),
+          e, policy, eval.stepParams().get(1), start, actions == null ? null : actions.split(), dist.horizon()));
     }
     boolean side = dist.kind().robot() == io.maml4j.locomotion.Robot.HALF_CHEETAH;
     List<String> notes = List.of(
         String.format(Locale.ROOT, "%s, task %s; %s after %d meta-iterations; %s actions", dist.name(),
             describe(dist.kind(), task), policyFile, ck.iteration(), stochastic ? "sampled" : "mean"),
         String.format(Locale.ROOT, "mean return over %d sampled episodes: before %.1f, after %.1f",
-            cfg.fastBatchSize(), eval.meanPre(), eval.meanPost()));
+            protocol.episodes(), eval.curve().mean(0), eval.curve().mean(1)));
     double[] target = dist.kind().goal() == Locomotion.Goal.POSITION ? task.vector("goal") : null;
     Filmstrip.Layout layout = side
         ? new Filmstrip.Layout(260, 160, 3.2, notes, null)

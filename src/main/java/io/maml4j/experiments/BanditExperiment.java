@@ -14,6 +14,7 @@ import io.maml4j.env.Task;
 import io.maml4j.env.TaskDistribution;
 import io.maml4j.envs.BernoulliBandit;
 import io.maml4j.envs.EnvRegistry;
+import io.maml4j.eval.Stats;
 import io.maml4j.meta.Batch;
 import io.maml4j.meta.MetaLearner;
 import io.maml4j.policy.Params;
@@ -251,15 +252,8 @@ public final class BanditExperiment {
     return out;
   }
 
+  /** Mean over bandits and the evaluation protocol's 95% Student-t interval ({@link Stats#ci95}). */
   static Figure stats(double[] v) {
-    double mean = 0;
-    for (double x : v) {
-      mean += x / v.length;
-    }
-    double var = 0;
-    for (double x : v) {
-      var += (x - mean) * (x - mean) / Math.max(1, v.length - 1);
-    }
-    return new Figure(mean, 1.96 * Math.sqrt(var / v.length));
+    return new Figure(Stats.mean(v), Stats.ci95(v));
   }
 }

@@ -1,5 +1,6 @@
 package io.maml4j.experiments;
 
+import io.maml4j.eval.Stats;
 import io.maml4j.autodiff.Arena;
 import io.maml4j.autodiff.Tape;
 import io.maml4j.autodiff.Tensor;
@@ -133,21 +134,15 @@ public final class FewShotRegression {
     return out;
   }
 
-  /** Mean and 95% confidence half-width (1.96 standard errors) of each row: [rows][2]. */
+  /**
+   * Mean and the evaluation protocol's 95% Student-t half-width ({@link Stats#ci95}) of each row:
+   * [rows][2].
+   */
   public static double[][] meanAndCi(double[][] perTask) {
     double[][] out = new double[perTask.length][2];
     for (int s = 0; s < perTask.length; s++) {
-      double[] v = perTask[s];
-      double mean = 0;
-      for (double x : v) {
-        mean += x / v.length;
-      }
-      double var = 0;
-      for (double x : v) {
-        var += (x - mean) * (x - mean) / Math.max(1, v.length - 1);
-      }
-      out[s][0] = mean;
-      out[s][1] = 1.96 * Math.sqrt(var / v.length);
+      out[s][0] = Stats.mean(perTask[s]);
+      out[s][1] = Stats.ci95(perTask[s]);
     }
     return out;
   }

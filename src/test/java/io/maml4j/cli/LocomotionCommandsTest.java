@@ -37,14 +37,18 @@ class LocomotionCommandsTest {
     new Checkpoint(policy.spec(), policy.init(new SplittableRandom(3), DataType.FLOAT), 7, 0).save(policyFile);
     dist.model().close();
 
+    // held-out is evaluate under other option names: the report is evaluate's, with the spec's episodes and α.
     Path report = dir.resolve("eval.json");
     assertEquals(0, Main.execute("held-out", "--env", spec.toString(), "--policy", policyFile.toString(), "--tasks", "3",
-        "--out", report.toString()));
+        "--steps", "1", "--out", report.toString()));
     JsonObject o = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
-    assertEquals(3, o.getAsJsonArray("tasks").size());
-    assertEquals(7, o.get("meta_iterations").getAsInt());
-    assertEquals(3, o.get("episodes_per_task").getAsInt());
-    assertTrue(Double.isFinite(o.get("mean_post_return").getAsDouble()));
+    assertEquals(3, o.getAsJsonObject("protocol").get("test_tasks").getAsInt());
+    assertEquals(3, o.getAsJsonObject("protocol").get("episodes_per_step").getAsInt());
+    assertEquals(0.1, o.getAsJsonObject("protocol").get("fast_lr").getAsDouble());
+    JsonObject post = o.getAsJsonArray("methods").get(0).getAsJsonObject().getAsJsonArray("steps").get(1).getAsJsonObject();
+    assertEquals(3, post.getAsJsonArray("task_returns").size());
+    assertTrue(Double.isFinite(post.get("mean_return").getAsDouble()));
+    assertTrue(Files.exists(dir.resolve("eval.png")));
 
     Path png = dir.resolve("out/hc.png");
     Path gif = dir.resolve("out/hc.gif");

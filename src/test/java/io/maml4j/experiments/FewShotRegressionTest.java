@@ -45,10 +45,11 @@ class FewShotRegressionTest {
   }
 
   @Test
-  void when_summarising_expect_mean_and_196_standard_errors() {
+  void when_summarising_expect_mean_and_the_protocols_student_t_interval() {
     double[][] mc = FewShotRegression.meanAndCi(new double[][] {{1, 2, 3, 4}});
     assertEquals(2.5, mc[0][0], 1e-12);
     double sd = Math.sqrt((2.25 + 0.25 + 0.25 + 2.25) / 3);
-    assertEquals(1.96 * sd / 2, mc[0][1], 1e-12);
+    // t_{0.975} with 3 degrees of freedom, as every evaluation reports, not the normal 1.96.
+    assertEquals(3.182446305284263 * sd / 2, mc[0][1], 1e-12);
   }
 }
