@@ -203,9 +203,21 @@ public final class EnvironmentContract {
         + " took one value in " + tasks.size() + " tasks, not checked");
   }
 
-  /** Each task, sent as Gym HTTP kwargs and read back, makes an environment that gives the same episode. */
+  /**
+   * Each task lies in the distribution's declared {@link TaskDistribution#paramRanges} (which a
+   * server checks kwargs against), and, sent as Gym HTTP kwargs and read back, makes an
+   * environment that gives the same episode.
+   */
   public String checkKwargs() {
+    Map<String, TaskDistribution.ParamRange> ranges = dist.paramRanges();
     for (Task t : tasks) {
+      for (Map.Entry<String, TaskDistribution.ParamRange> r : ranges.entrySet()) {
+        Object v = t.params().get(r.getKey());
+        if (v != null && !r.getValue().admits(v)) {
+          throw new EnvironmentException("environment '" + name + "', task " + t.params() + ": parameter '"
+              + r.getKey() + "' is " + v + ", outside the declared range: expected " + r.getValue().expected());
+        }
+      }
       Task back;
       try {
         back = Kwargs.fromJson(Kwargs.toJson(t));
@@ -218,7 +230,9 @@ public final class EnvironmentContract {
             "the task and the task read back from Gym HTTP kwargs " + Kwargs.toJson(t));
       }
     }
-    return "kwargs: " + tasks.size() + " tasks read back from Gym HTTP kwargs give the same episodes";
+    return "kwargs: " + tasks.size() + " tasks" + (ranges.isEmpty() ? "" : " lie in the declared parameter ranges"
+        + " (" + String.join(", ", new java.util.TreeSet<>(ranges.keySet())) + "), and") + " read back from Gym HTTP kwargs"
+        + " give the same episodes";
   }
 
   /** {@link TaskDistribution#makeVector} steps every instance as its own environment would. */

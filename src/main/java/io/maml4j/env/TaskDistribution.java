@@ -85,5 +85,27 @@ public interface TaskDistribution {
     public static ParamRange vector(int length, double low, double high) {
       return new ParamRange(low, high, length);
     }
+
+    /** Whether a task parameter's value (a number, or a list of numbers) lies in this range. */
+    public boolean admits(Object value) {
+      if (length == 0) {
+        return value instanceof Number n && within(n);
+      }
+      return value instanceof List<?> l && l.size() == length && l.stream().allMatch(x -> x instanceof Number n && within(n));
+    }
+
+    private boolean within(Number n) {
+      double x = n.doubleValue();
+      return Double.isFinite(x) && x >= low && x <= high;
+    }
+
+    /** What {@link #admits} accepts, in words: "a number in [0.0, 1.0]", "a list of 2 finite numbers". */
+    public String expected() {
+      if (Double.isInfinite(low) && Double.isInfinite(high)) {
+        return length == 0 ? "a finite number" : "a list of " + length + " finite numbers";
+      }
+      String bounds = " in [" + low + ", " + high + "]";
+      return length == 0 ? "a number" + bounds : "a list of " + length + " numbers" + bounds;
+    }
   }
 }

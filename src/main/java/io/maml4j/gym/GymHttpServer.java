@@ -793,20 +793,9 @@ public final class GymHttpServer implements AutoCloseable {
       if (r == null) {
         continue;
       }
-      Object v = e.getValue();
-      String bounds = Double.isInfinite(r.low()) && Double.isInfinite(r.high()) ? "finite"
-          : "in [" + r.low() + ", " + r.high() + "]";
-      String expected = r.length() == 0 ? "a number " + bounds : "a list of " + r.length() + " numbers " + bounds;
-      boolean ok;
-      if (r.length() == 0) {
-        ok = v instanceof Number n && n.doubleValue() >= r.low() && n.doubleValue() <= r.high();
-      } else {
-        ok = v instanceof List<?> l && l.size() == r.length()
-            && l.stream().allMatch(x -> x instanceof Number n && n.doubleValue() >= r.low() && n.doubleValue() <= r.high());
-      }
-      if (!ok) {
-        throw new IllegalArgumentException("kwargs '" + e.getKey() + "' of " + envId + " must be " + expected
-            + ", got " + abbreviate(v));
+      if (!r.admits(e.getValue())) {
+        throw new IllegalArgumentException("kwargs '" + e.getKey() + "' of " + envId + " must be " + r.expected()
+            + ", got " + abbreviate(e.getValue()));
       }
     }
   }

@@ -5,17 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.maml4j.env.Environment;
 import io.maml4j.env.EnvironmentException;
-import io.maml4j.env.Space;
+import io.maml4j.env.ForwardingTaskDistribution;
+import io.maml4j.env.ForwardingVectorEnvironment;
 import io.maml4j.env.StepResult;
 import io.maml4j.env.Task;
 import io.maml4j.env.TaskDistribution;
+import io.maml4j.env.TaskDistribution.ParamRange;
 import io.maml4j.env.VectorEnvironment;
 import io.maml4j.sampler.FaultyEnvironments;
 import io.maml4j.sampler.FaultyEnvironments.Fault;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** Each way an environment can break the contract is named in one line; a sound one passes every check. */
@@ -110,77 +110,55 @@ class EnvironmentContractTest {
   @Test
   void when_make_vector_steps_differently_expect_the_instance_named() {
     FaultyEnvironments good = new FaultyEnvironments(Fault.NONE, -1, HORIZON);
-    TaskDistribution skewed = new TaskDistribution() {
+    TaskDistribution skewed = new ForwardingTaskDistribution(good) {
       @Override
       public String name() {
         return "skewed";
       }
 
       @Override
-      public Task sample(SplittableRandom rng) {
-        return good.sample(rng);
-      }
-
-      @Override
-      public Environment make(Task task) {
-        return good.make(task);
-      }
-
-      @Override
       public VectorEnvironment makeVector(List<Task> tasks) {
-        VectorEnvironment inner = VectorEnvironment.of(tasks.stream().map(good::make).toList());
-        return new VectorEnvironment() {
-          @Override
-          public int size() {
-            return inner.size();
-          }
-
-          @Override
-          public Space observationSpace() {
-            return inner.observationSpace();
-          }
-
-          @Override
-          public Space actionSpace() {
-            return inner.actionSpace();
-          }
-
-          @Override
-          public double[][] reset(long[] seeds) {
-            return inner.reset(seeds);
-          }
-
+        return new ForwardingVectorEnvironment(VectorEnvironment.of(tasks.stream().map(good::make).toList())) {
           @Override
           public StepResult[] step(double[][] actions, boolean[] active) {
             // A vectorised back end that loses the last instance's action: it steps with zeros.
             double[][] a = actions.clone();
             a[a.length - 1] = new double[a[a.length - 1].length];
-            return inner.step(a, active);
-          }
-
-          @Override
-          public void close() {
-            inner.close();
+            return super.step(a, active);
           }
         };
-      }
-
-      @Override
-      public Space observationSpace() {
-        return good.observationSpace();
-      }
-
-      @Override
-      public Space actionSpace() {
-        return good.actionSpace();
-      }
-
-      @Override
-      public int horizon() {
-        return HORIZON;
       }
     };
     String msg = violation(skewed);
     assertTrue(msg.contains(": makeVector (instance 11) and a single environment differ at step 1 (reward "), msg);
+  }
+
+  @Test
+  void when_sampled_tasks_leave_the_declared_parameter_ranges_expect_the_parameter_named() {
+    FaultyEnvironments good = new FaultyEnvironments(Fault.NONE, -1, HORIZON);
+    TaskDistribution narrow = new ForwardingTaskDistribution(good) {
+      @Override
+      public java.util.Map<String, ParamRange> paramRanges() {
+        // The samples are goals in [-0.5, 0.5]^2: a server would refuse them as kwargs.
+        return java.util.Map.of("goal", ParamRange.vector(2, 0.6, 1.0));
+      }
+    };
+    String msg = violation(narrow);
+    assertTrue(msg.contains(": parameter 'goal' is ["), msg);
+    assertTrue(msg.endsWith(", outside the declared range: expected a list of 2 numbers in [0.6, 1.0]"), msg);
+  }
+
+  @Test
+  void when_ranges_are_declared_expect_admits_to_check_kind_length_bounds_and_finiteness() {
+    TaskDistribution.ParamRange v = TaskDistribution.ParamRange.vector(2, -1, 1);
+    assertTrue(v.admits(List.of(0.5, -1.0)));
+    assertFalse(v.admits(List.of(0.5)));
+    assertFalse(v.admits(List.of(0.5, 1.5)));
+    assertFalse(v.admits(0.5));
+    TaskDistribution.ParamRange any = TaskDistribution.ParamRange.scalar(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+    assertTrue(any.admits(-1e300));
+    assertFalse(any.admits(Double.NaN));
+    assertFalse(any.admits(Double.POSITIVE_INFINITY));
+    assertEquals("a finite number", any.expected());
   }
 }

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.maml4j.env.Environment;
 import io.maml4j.env.EnvironmentException;
-import io.maml4j.env.Space;
+import io.maml4j.env.ForwardingTaskDistribution;
+import io.maml4j.env.ForwardingVectorEnvironment;
 import io.maml4j.env.StepResult;
 import io.maml4j.env.Task;
 import io.maml4j.env.TaskDistribution;
@@ -103,7 +104,7 @@ class VectorSamplerBoundaryTest {
     FaultyEnvironments good = new FaultyEnvironments(Fault.NONE, -1, HORIZON);
     FaultyEnvironments bad = new FaultyEnvironments(Fault.NAN_REWARD, 2, HORIZON);
     List<Task> tasks = good.sample(2, new SplittableRandom(4));
-    TaskDistribution mixed = new Delegating(good) {
+    TaskDistribution mixed = new ForwardingTaskDistribution(good) {
       private int made;
 
       @Override
@@ -121,7 +122,7 @@ class VectorSamplerBoundaryTest {
   void when_a_vector_environment_declares_other_spaces_expect_it_refused() {
     FaultyEnvironments good = new FaultyEnvironments(Fault.NONE, -1, HORIZON);
     FaultyEnvironments wide = new FaultyEnvironments(Fault.OTHER_ACTION_SPACE, -1, HORIZON);
-    TaskDistribution overriding = new Delegating(good) {
+    TaskDistribution overriding = new ForwardingTaskDistribution(good) {
       @Override
       public VectorEnvironment makeVector(List<Task> tasks) {
         // A distribution that builds its own vector environment skips the default's check.
@@ -135,41 +136,15 @@ class VectorSamplerBoundaryTest {
   @Test
   void when_a_vector_environment_drops_a_result_expect_the_step_named() {
     FaultyEnvironments good = new FaultyEnvironments(Fault.NONE, -1, HORIZON);
-    TaskDistribution dropping = new Delegating(good) {
+    TaskDistribution dropping = new ForwardingTaskDistribution(good) {
       @Override
       public VectorEnvironment makeVector(List<Task> tasks) {
-        VectorEnvironment inner = good.makeVector(tasks);
-        return new VectorEnvironment() {
-          @Override
-          public int size() {
-            return inner.size();
-          }
-
-          @Override
-          public Space observationSpace() {
-            return inner.observationSpace();
-          }
-
-          @Override
-          public Space actionSpace() {
-            return inner.actionSpace();
-          }
-
-          @Override
-          public double[][] reset(long[] seeds) {
-            return inner.reset(seeds);
-          }
-
+        return new ForwardingVectorEnvironment(good.makeVector(tasks)) {
           @Override
           public StepResult[] step(double[][] actions, boolean[] active) {
-            StepResult[] r = inner.step(actions, active);
+            StepResult[] r = super.step(actions, active);
             r[r.length - 1] = null;
             return r;
-          }
-
-          @Override
-          public void close() {
-            inner.close();
           }
         };
       }
@@ -198,45 +173,6 @@ class VectorSamplerBoundaryTest {
         }
         assertEquals(-Math.hypot(x[0] - goal[0], x[1] - goal[1]), ep.rewards()[i * HORIZON + h], 1e-12);
       }
-    }
-  }
-
-  /** Forwards everything to another distribution; tests override the part they change. */
-  private static class Delegating implements TaskDistribution {
-    private final TaskDistribution inner;
-
-    Delegating(TaskDistribution inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public String name() {
-      return inner.name();
-    }
-
-    @Override
-    public Task sample(SplittableRandom rng) {
-      return inner.sample(rng);
-    }
-
-    @Override
-    public Environment make(Task task) {
-      return inner.make(task);
-    }
-
-    @Override
-    public Space observationSpace() {
-      return inner.observationSpace();
-    }
-
-    @Override
-    public Space actionSpace() {
-      return inner.actionSpace();
-    }
-
-    @Override
-    public int horizon() {
-      return inner.horizon();
     }
   }
 }
