@@ -171,6 +171,80 @@ class MamlTrpoTest {
     assertTrue(cos > 0.99, "cosine between the float32 and float64 steps: " + cos);
   }
 
+  @Test
+  void when_step_is_scaled_to_the_kl_radius_expect_the_kl_its_quadratic_model_predicts() {
+    // The full step solves F x = g and is scaled so that its quadratic-model KL, x.Fx / 2, is
+    // max KL. With a small radius the model is accurate: on this fixture the full step's KL is a
+    // little above max KL (rejected), and the half step's is max KL / 4 within 5 %.
+    MamlConfig cfg = new MamlConfig(0.1, 1, false, 1e-4, 10, 1e-5, 15, 0.5);
+    Fixture f = fixture(cfg, 21);
+    MetaLearner.StepResult r = new MamlTrpo(policy, cfg).step(f.theta, f.train, f.valid);
+    assertTrue(r.accepted());
+    assertEquals(2, r.lineSearchSteps());
+    double predicted = cfg.maxKl() * 0.5 * 0.5;
+    assertEquals(1.0, r.kl() / predicted, 0.05, "kl " + r.kl() + " against " + predicted);
+    assertTrue(r.lossAfter() < r.lossBefore());
+  }
+
+  @Test
+  void when_every_line_search_step_breaks_the_trust_region_expect_theta_unchanged() {
+    // With a radius of 1 nat the steps of size 1, 0.8 and 0.64 leave the radius on this fixture
+    // and the fourth (0.512) would be accepted: three allowed steps must all be rejected.
+    MamlConfig three = new MamlConfig(0.1, 1, false, 1.0, 10, 1e-5, 3, 0.8);
+    Fixture f = fixture(three, 21);
+    MetaLearner.StepResult r = new MamlTrpo(policy, three).step(f.theta, f.train, f.valid);
+    assertEquals(false, r.accepted());
+    assertEquals(3, r.lineSearchSteps());
+    assertEquals(0.0, r.kl());
+    assertEquals(r.lossBefore(), r.lossAfter());
+    assertSameValues(f.theta, r.theta());
+    MamlConfig four = new MamlConfig(0.1, 1, false, 1.0, 10, 1e-5, 4, 0.8);
+    MetaLearner.StepResult r4 = new MamlTrpo(policy, four).step(f.theta, f.train, f.valid);
+    assertTrue(r4.accepted(), "the fixture no longer needs a fourth step; the case above tests nothing");
+    assertEquals(4, r4.lineSearchSteps());
+  }
+
+  @Test
+  void when_advantages_are_zero_expect_no_step_and_no_line_search() {
+    MamlConfig cfg = MamlConfig.defaults();
+    Fixture f = fixture(cfg, 21);
+    Batch v = f.valid;
+    Batch zero = new Batch(v.observations(), v.actions(), Tensor.constant(v.advantages().value().mul(0.0)),
+        v.weights(), v.tasks());
+    MetaLearner.StepResult r = new MamlTrpo(policy, cfg).step(f.theta, f.train, zero);
+    assertEquals(false, r.accepted());
+    assertEquals(0, r.lineSearchSteps());
+    assertEquals(0.0, r.lossBefore(), 0);
+    assertEquals(0.0, r.lossAfter(), 0);
+    assertSameValues(f.theta, r.theta());
+  }
+
+  @Test
+  void when_tasks_are_split_over_threads_expect_the_single_thread_step() {
+    MamlConfig cfg = new MamlConfig(0.1, 1, false, 0.01, 10, 1e-5, 15, 0.8);
+    Fixture f = fixture(cfg, 21);
+    MetaLearner.StepResult one = new MamlTrpo(policy, cfg, 1).step(f.theta, f.train, f.valid);
+    for (int threads : new int[] {2, 3}) {
+      MetaLearner.StepResult many = new MamlTrpo(policy, cfg, threads).step(f.theta, f.train, f.valid);
+      assertEquals(one.lineSearchSteps(), many.lineSearchSteps());
+      assertEquals(one.lossBefore(), many.lossBefore(), 1e-12);
+      assertEquals(one.lossAfter(), many.lossAfter(), 1e-12);
+      assertEquals(one.kl(), many.kl(), 1e-12);
+      for (String n : one.theta().names()) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(one.theta().get(n).toDoubles(),
+            many.theta().get(n).toDoubles(), 1e-10, threads + " threads: " + n);
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new MamlTrpo(policy, cfg, 0));
+    assertEquals(cfg, new MamlTrpo(policy, cfg).config());
+  }
+
+  private static void assertSameValues(Params expected, Params actual) {
+    for (String n : expected.names()) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(expected.get(n).toDoubles(), actual.get(n).toDoubles(), 0, n);
+    }
+  }
+
   private static Batch cast(Batch b) {
     java.util.function.Function<Tensor, Tensor> c = t -> Tensor.constant(t.value().castTo(DataType.FLOAT));
     return new Batch(c.apply(b.observations()), c.apply(b.actions()), c.apply(b.advantages()), c.apply(b.weights()),
