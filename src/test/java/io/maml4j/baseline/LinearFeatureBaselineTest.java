@@ -78,8 +78,10 @@ class LinearFeatureBaselineTest {
   @Test
   void when_data_stay_singular_at_every_ridge_expect_an_arithmetic_error() {
     double[] obs = {Double.NaN, 0};
-    assertThrows(ArithmeticException.class,
-        () -> new LinearFeatureBaseline().fit(obs, 0, new double[] {1}, 0, new int[] {1}, 0, 1, 1, 2));
+    ArithmeticException e = assertThrows(ArithmeticException.class,
+        () -> new LinearFeatureBaseline(1).fit(obs, 0, new double[] {1}, 0, new int[] {1}, 0, 1, 1, 2));
+    // Eight attempts from a ridge of 1, raised tenfold after each: the message names 1e8.
+    assertEquals("linear baseline: normal equations stay singular up to ridge 1.0E8", e.getMessage());
   }
 
   @Test
