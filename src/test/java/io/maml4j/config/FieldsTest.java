@@ -70,6 +70,11 @@ class FieldsTest {
       ConfigException e = assertThrows(ConfigException.class, () -> Fields.parse("c.json", text), text);
       assertTrue(e.getMessage().startsWith("c.json: malformed JSON: "), e.getMessage());
     }
+    // The message is Gson's own sentence, not the name of its exception class.
+    ConfigException unterminated = assertThrows(ConfigException.class, () -> Fields.parse("c.json", "{\"a\": 1"));
+    assertFalse(unterminated.getMessage().contains("Exception"), unterminated.getMessage());
+    ConfigException unquoted = assertThrows(ConfigException.class, () -> Fields.parse("c.json", "{a: 1}"));
+    assertFalse(unquoted.getMessage().contains("Exception"), unquoted.getMessage());
     ConfigException top = assertThrows(ConfigException.class, () -> Fields.parse("c.json", "[1, 2]"));
     assertEquals("c.json: expected a JSON object at the top level", top.getMessage());
   }
@@ -158,6 +163,15 @@ class FieldsTest {
     f.integer("b", 0, 0, 9);
     f.has("a");
     assertMessage("c.json: unknown field 'zz' (known fields: a, b)", f::finish);
+  }
+
+  @Test
+  void when_a_file_holds_an_object_expect_its_fields_attributed_to_the_file() throws Exception {
+    Path good = dir.resolve("good.json");
+    Files.writeString(good, "{\"a\": 3}");
+    Fields f = Fields.read(good);
+    assertEquals(good.toString(), f.source());
+    assertEquals(3, f.integer("a", 0, 0, 9));
   }
 
   @Test

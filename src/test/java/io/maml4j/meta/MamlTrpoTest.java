@@ -220,6 +220,21 @@ class MamlTrpoTest {
   }
 
   @Test
+  void when_advantages_have_a_mean_expect_loss_before_minus_their_weighted_average() {
+    // At θ the adapted policy is the sampling one: every ratio is 1 and the surrogate is
+    // -sum(A w) / T, summed here over the two tasks' groups.
+    MamlConfig cfg = MamlConfig.defaults();
+    Fixture f = fixture(cfg, 21);
+    Batch v = f.valid;
+    Batch shifted = new Batch(v.observations(), v.actions(), Tensor.constant(v.advantages().value().add(1.0)),
+        v.weights(), v.tasks());
+    double expected = -shifted.advantages().mul(shifted.weights()).sum().item() / shifted.totalTasks();
+    MetaLearner.StepResult r = new MamlTrpo(policy, cfg, 2).step(f.theta, f.train, shifted);
+    assertEquals(expected, r.lossBefore(), 1e-9);
+    assertTrue(Math.abs(expected) > 0.5, "fixture loss " + expected);
+  }
+
+  @Test
   void when_tasks_are_split_over_threads_expect_the_single_thread_step() {
     MamlConfig cfg = new MamlConfig(0.1, 1, false, 0.01, 10, 1e-5, 15, 0.8);
     Fixture f = fixture(cfg, 21);

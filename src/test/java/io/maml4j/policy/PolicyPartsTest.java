@@ -78,6 +78,9 @@ class PolicyPartsTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> PolicySpec.read(Fields.parse("p.json", "{\"init_std\": 0.1, \"min_std\": 0.2}")));
     assertEquals("p.json: need 0 < min_std <= init_std, got 0.2 and 0.1", e.getMessage());
+    ConfigException typo = assertThrows(ConfigException.class,
+        () -> PolicySpec.read(Fields.parse("p.json", "{\"hiden_sizes\": [3]}")));
+    assertTrue(typo.getMessage().startsWith("p.json: unknown field 'hiden_sizes'"), typo.getMessage());
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.maml4j.env.Task;
 import io.maml4j.envs.Sinusoid;
@@ -30,6 +31,87 @@ class ExampleSamplerTest {
     x[0] = 99;
     assertNotEquals(99, ex.inputs()[0]);
     assertThrows(IllegalArgumentException.class, () -> new ExampleSampler(s).sample(tasks, 0, new SplittableRandom(2)));
+  }
+
+  /** Inputs of dimension 2 drawn from the seed, targets of dimension 3: (a x0, a x1, a). */
+  static final class Planes implements io.maml4j.env.SupervisedTaskDistribution {
+    @Override
+    public String name() {
+      return "planes";
+    }
+
+    @Override
+    public Task sample(SplittableRandom rng) {
+      return new Task(java.util.Map.of("a", rng.nextDouble()));
+    }
+
+    @Override
+    public io.maml4j.env.Environment make(Task task) {
+      return new io.maml4j.env.Environment() {
+        @Override
+        public io.maml4j.env.Space observationSpace() {
+          return Planes.this.observationSpace();
+        }
+
+        @Override
+        public io.maml4j.env.Space actionSpace() {
+          return Planes.this.actionSpace();
+        }
+
+        @Override
+        public double[] reset(long seed) {
+          SplittableRandom r = new SplittableRandom(seed);
+          return new double[] {r.nextDouble(), r.nextDouble()};
+        }
+
+        @Override
+        public io.maml4j.env.StepResult step(double[] action) {
+          throw new UnsupportedOperationException();
+        }
+      };
+    }
+
+    @Override
+    public double[] target(Task task, double[] x) {
+      double a = task.number("a");
+      return new double[] {a * x[0], a * x[1], a};
+    }
+
+    @Override
+    public io.maml4j.env.Space observationSpace() {
+      return io.maml4j.env.Box.of(2, 0, 1);
+    }
+
+    @Override
+    public io.maml4j.env.Space actionSpace() {
+      return io.maml4j.env.Box.of(3, -10, 10);
+    }
+  }
+
+  @Test
+  void when_inputs_and_targets_have_several_dimensions_expect_rows_at_their_offsets() {
+    List<Task> tasks = List.of(new Task(java.util.Map.of("a", 2.0)), new Task(java.util.Map.of("a", -3.0)));
+    Examples ex = new ExampleSampler(new Planes()).sample(tasks, 3, new SplittableRandom(5));
+    assertEquals(2, ex.inputDim());
+    assertEquals(3, ex.targetDim());
+    double[] x = ex.inputs();
+    double[] y = ex.targets();
+    assertEquals(12, x.length);
+    assertEquals(18, y.length);
+    for (int row = 0; row < 6; row++) {
+      double a = row < 3 ? 2 : -3;
+      assertArrayEquals(new double[] {a * x[row * 2], a * x[row * 2 + 1], a},
+          new double[] {y[row * 3], y[row * 3 + 1], y[row * 3 + 2]}, 1e-12, "row " + row);
+      assertTrue(x[row * 2] != x[row * 2 + 1], "row " + row);
+    }
+    List<Task> one = tasks.subList(0, 1);
+    new Examples(one, 1, 1, 1, new double[1], new double[1]);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new ExampleSampler(new Planes()).sample(tasks, 0, new SplittableRandom(5)));
+    assertEquals("examples per task must be at least 1, got 0", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new Examples(tasks, 3, 2, 3, new double[12], new double[17]));
+    assertThrows(IllegalArgumentException.class, () -> new Examples(tasks, 3, 2, 3, new double[11], new double[18]));
+    new Examples(tasks, 3, 2, 3, new double[12], new double[18]);
   }
 
   @Test

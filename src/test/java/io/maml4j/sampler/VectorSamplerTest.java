@@ -29,7 +29,7 @@ class VectorSamplerTest {
 
   /**
    * Observation (c + step, x): c is the task's offset, x starts from the reset seed and adds
-   * each action; the reward is x before the step. An episode lasts 1 + floor(6 x0) steps, then
+   * the first coordinate of each action (of two); the reward is x before the step. An episode lasts 1 + floor(6 x0) steps, then
    * task "terminal" ends in a terminal state and task "timeout" is cut by its own time limit
    * (both are also cut at the horizon H = 4).
    */
@@ -97,7 +97,7 @@ class VectorSamplerTest {
 
     @Override
     public Space actionSpace() {
-      return Box.of(1, -100, 100);
+      return Box.of(2, -100, 100);
     }
 
     @Override
@@ -107,10 +107,10 @@ class VectorSamplerTest {
   }
 
   private final Policy policy = Policies.create(new PolicySpec("gaussian-mlp", new int[] {4}, "tanh", 1.0, 1e-6),
-      Box.of(2, -100, 100), Box.of(1, -100, 100));
+      Box.of(2, -100, 100), Box.of(2, -100, 100));
 
-  private double mode(Params params, double[] obs) {
-    return policy.forward(params, Tensor.of(obs, DataType.DOUBLE, 1, 1, 2)).mode()[0];
+  private double[] mode(Params params, double[] obs) {
+    return policy.forward(params, Tensor.of(obs, DataType.DOUBLE, 1, 1, 2)).mode();
   }
 
   @Test
@@ -123,7 +123,7 @@ class VectorSamplerTest {
     assertEquals(k, ep.perTask());
     assertEquals(H, ep.horizon());
     assertEquals(2, ep.obsDim());
-    assertEquals(1, ep.actDim());
+    assertEquals(2, ep.actDim());
     double[] obs = ep.observations();
     double[] act = ep.actions();
     double[] rew = ep.rewards();
@@ -143,16 +143,16 @@ class VectorSamplerTest {
         int at = e * H + t;
         if (t >= len) {
           assertArrayEquals(new double[] {0, 0}, new double[] {obs[at * 2], obs[at * 2 + 1]}, 0, "padding " + at);
-          assertEquals(0.0, act[at], 0);
+          assertArrayEquals(new double[2], new double[] {act[at * 2], act[at * 2 + 1]}, 0);
           assertEquals(0.0, rew[at], 0);
           continue;
         }
         assertArrayEquals(new double[] {c + t, x}, new double[] {obs[at * 2], obs[at * 2 + 1]}, 1e-12,
             "observation " + t + " of episode " + e);
-        double a = mode(params, new double[] {c + t, x});
-        assertEquals(a, act[at], 1e-9, "action " + t + " of episode " + e);
+        double[] a = mode(params, new double[] {c + t, x});
+        assertArrayEquals(a, new double[] {act[at * 2], act[at * 2 + 1]}, 1e-9, "action " + t + " of episode " + e);
         assertEquals(x, rew[at], 1e-12, "reward " + t + " of episode " + e);
-        x += a;
+        x += a[0];
       }
       assertArrayEquals(new double[] {c + len, x}, new double[] {ep.finalObservations()[e * 2],
           ep.finalObservations()[e * 2 + 1]}, 1e-9, "final observation of episode " + e);
@@ -171,7 +171,8 @@ class VectorSamplerTest {
     Episodes ep = new VectorSampler(new Probe(), true).sample(policy, stacked, tasks, 2, new SplittableRandom(3));
     for (int e = 0; e < 4; e++) {
       double[] o = {ep.observations()[e * H * 2], ep.observations()[e * H * 2 + 1]};
-      assertEquals(mode(e < 2 ? a : b, o), ep.actions()[e * H], 1e-9, "first action of episode " + e);
+      assertArrayEquals(mode(e < 2 ? a : b, o), new double[] {ep.actions()[e * H * 2], ep.actions()[e * H * 2 + 1]},
+          1e-9, "first action of episode " + e);
     }
   }
 
@@ -184,6 +185,8 @@ class VectorSamplerTest {
     Episodes e2 = s.sample(policy, params, tasks, 3, new SplittableRandom(4));
     assertArrayEquals(e1.actions(), e2.actions(), 0);
     assertArrayEquals(e1.observations(), e2.observations(), 0);
-    assertThrows(IllegalArgumentException.class, () -> s.sample(policy, params, tasks, 0, new SplittableRandom(4)));
+    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+        () -> s.sample(policy, params, tasks, 0, new SplittableRandom(4)));
+    assertEquals("episodes per task must be greater than 0, got 0", zero.getMessage());
   }
 }
