@@ -127,6 +127,33 @@ class MamlTrpoTest {
   }
 
   @Test
+  void when_first_order_expect_curvature_the_kl_hessian_at_the_adapted_params_summed_over_tasks() {
+    // First order: J = I, so the product is the Fisher (the KL's Hessian) at each task's θ',
+    // applied to the shared direction and summed over tasks.
+    MamlConfig cfg = new MamlConfig(0.5, 1, true, 0.01, 10, 0.0, 15, 0.8);
+    MamlTrpo maml = new MamlTrpo(policy, cfg);
+    Fixture f = fixture(cfg, 3);
+    SplittableRandom rng = new SplittableRandom(9);
+    Params v = f.theta.map(t -> Tensor.constant(GradCheckRandom.uniform(rng, t.shape(), 1.0)));
+    Params fast = maml.curvature(f.theta.asVariables(), f.train, f.valid).apply(v);
+    Params phi = maml.adapt(f.theta, f.train).asVariables();
+    var old = policy.forward(phi, f.valid.observations()).detach();
+    Tensor kl = Losses.kl(policy.forward(phi, f.valid.observations()), old, f.valid);
+    Params g = Params.of(phi.names(), Grad.grad(kl, phi.list(), true));
+    Params hv = Params.of(phi.names(), Grad.grad(g.dot(v.repeatPerTask(f.valid.tasks())), phi.list(), false));
+    double worst = 0;
+    for (String n : phi.names()) {
+      double[] x = fast.get(n).toDoubles();
+      double[] y = hv.get(n).sum(0).toDoubles();
+      assertEquals(y.length, x.length);
+      for (int i = 0; i < x.length; i++) {
+        worst = Math.max(worst, relErr(x[i], y[i]));
+      }
+    }
+    assertTrue(worst < 1e-8, "first-order curvature differs from the summed Fisher products: " + worst);
+  }
+
+  @Test
   void trpoStepImprovesTheSurrogateWithinMaxKl() {
     MamlConfig cfg = new MamlConfig(0.1, 1, false, 0.01, 10, 1e-5, 15, 0.8);
     MamlTrpo maml = new MamlTrpo(policy, cfg);

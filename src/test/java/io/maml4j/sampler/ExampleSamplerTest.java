@@ -105,7 +105,10 @@ class ExampleSamplerTest {
       assertTrue(x[row * 2] != x[row * 2 + 1], "row " + row);
     }
     List<Task> one = tasks.subList(0, 1);
-    new Examples(one, 1, 1, 1, new double[1], new double[1]);
+    assertEquals(1, new ExampleSampler(new Planes()).sample(one, 1, new SplittableRandom(5)).perTask());
+    IllegalArgumentException sizes = assertThrows(IllegalArgumentException.class,
+        () -> new Examples(tasks, 3, 2, 3, new double[12], new double[17]));
+    assertEquals("expected 12 inputs and 18 targets for 2 tasks x 3 examples, got 12 and 17", sizes.getMessage());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new ExampleSampler(new Planes()).sample(tasks, 0, new SplittableRandom(5)));
     assertEquals("examples per task must be at least 1, got 0", e.getMessage());
