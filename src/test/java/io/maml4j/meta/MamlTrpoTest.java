@@ -127,6 +127,33 @@ class MamlTrpoTest {
   }
 
   @Test
+  void when_first_order_expect_curvature_the_kl_hessian_at_the_adapted_params_summed_over_tasks() {
+    // First order: J = I, so the product is the Fisher (the KL's Hessian) at each task's θ',
+    // applied to the shared direction and summed over tasks.
+    MamlConfig cfg = new MamlConfig(0.5, 1, true, 0.01, 10, 0.0, 15, 0.8);
+    MamlTrpo maml = new MamlTrpo(policy, cfg);
+    Fixture f = fixture(cfg, 3);
+    SplittableRandom rng = new SplittableRandom(9);
+    Params v = f.theta.map(t -> Tensor.constant(GradCheckRandom.uniform(rng, t.shape(), 1.0)));
+    Params fast = maml.curvature(f.theta.asVariables(), f.train, f.valid).apply(v);
+    Params phi = maml.adapt(f.theta, f.train).asVariables();
+    var old = policy.forward(phi, f.valid.observations()).detach();
+    Tensor kl = Losses.kl(policy.forward(phi, f.valid.observations()), old, f.valid);
+    Params g = Params.of(phi.names(), Grad.grad(kl, phi.list(), true));
+    Params hv = Params.of(phi.names(), Grad.grad(g.dot(v.repeatPerTask(f.valid.tasks())), phi.list(), false));
+    double worst = 0;
+    for (String n : phi.names()) {
+      double[] x = fast.get(n).toDoubles();
+      double[] y = hv.get(n).sum(0).toDoubles();
+      assertEquals(y.length, x.length);
+      for (int i = 0; i < x.length; i++) {
+        worst = Math.max(worst, relErr(x[i], y[i]));
+      }
+    }
+    assertTrue(worst < 1e-8, "first-order curvature differs from the summed Fisher products: " + worst);
+  }
+
+  @Test
   void trpoStepImprovesTheSurrogateWithinMaxKl() {
     MamlConfig cfg = new MamlConfig(0.1, 1, false, 0.01, 10, 1e-5, 15, 0.8);
     MamlTrpo maml = new MamlTrpo(policy, cfg);
@@ -169,6 +196,95 @@ class MamlTrpoTest {
     Params d64 = r64.theta().zip(f.theta, (a, b) -> Tensor.constant(a.value().sub(b.value())));
     double cos = d32.dot(d64).item() / Math.sqrt(d32.dot(d32).item() * d64.dot(d64).item());
     assertTrue(cos > 0.99, "cosine between the float32 and float64 steps: " + cos);
+  }
+
+  @Test
+  void when_step_is_scaled_to_the_kl_radius_expect_the_kl_its_quadratic_model_predicts() {
+    // The full step solves F x = g and is scaled so that its quadratic-model KL, x.Fx / 2, is
+    // max KL. With a small radius the model is accurate: on this fixture the full step's KL is a
+    // little above max KL (rejected), and the half step's is max KL / 4 within 5 %.
+    MamlConfig cfg = new MamlConfig(0.1, 1, false, 1e-4, 10, 1e-5, 15, 0.5);
+    Fixture f = fixture(cfg, 21);
+    MetaLearner.StepResult r = new MamlTrpo(policy, cfg).step(f.theta, f.train, f.valid);
+    assertTrue(r.accepted());
+    assertEquals(2, r.lineSearchSteps());
+    double predicted = cfg.maxKl() * 0.5 * 0.5;
+    assertEquals(1.0, r.kl() / predicted, 0.05, "kl " + r.kl() + " against " + predicted);
+    assertTrue(r.lossAfter() < r.lossBefore());
+  }
+
+  @Test
+  void when_every_line_search_step_breaks_the_trust_region_expect_theta_unchanged() {
+    // With a radius of 1 nat the steps of size 1, 0.8 and 0.64 leave the radius on this fixture
+    // and the fourth (0.512) would be accepted: three allowed steps must all be rejected.
+    MamlConfig three = new MamlConfig(0.1, 1, false, 1.0, 10, 1e-5, 3, 0.8);
+    Fixture f = fixture(three, 21);
+    MetaLearner.StepResult r = new MamlTrpo(policy, three).step(f.theta, f.train, f.valid);
+    assertEquals(false, r.accepted());
+    assertEquals(3, r.lineSearchSteps());
+    assertEquals(0.0, r.kl());
+    assertEquals(r.lossBefore(), r.lossAfter());
+    assertSameValues(f.theta, r.theta());
+    MamlConfig four = new MamlConfig(0.1, 1, false, 1.0, 10, 1e-5, 4, 0.8);
+    MetaLearner.StepResult r4 = new MamlTrpo(policy, four).step(f.theta, f.train, f.valid);
+    assertTrue(r4.accepted(), "the fixture no longer needs a fourth step; the case above tests nothing");
+    assertEquals(4, r4.lineSearchSteps());
+  }
+
+  @Test
+  void when_advantages_are_zero_expect_no_step_and_no_line_search() {
+    MamlConfig cfg = MamlConfig.defaults();
+    Fixture f = fixture(cfg, 21);
+    Batch v = f.valid;
+    Batch zero = new Batch(v.observations(), v.actions(), Tensor.constant(v.advantages().value().mul(0.0)),
+        v.weights(), v.tasks());
+    MetaLearner.StepResult r = new MamlTrpo(policy, cfg).step(f.theta, f.train, zero);
+    assertEquals(false, r.accepted());
+    assertEquals(0, r.lineSearchSteps());
+    assertEquals(0.0, r.lossBefore(), 0);
+    assertEquals(0.0, r.lossAfter(), 0);
+    assertSameValues(f.theta, r.theta());
+  }
+
+  @Test
+  void when_advantages_have_a_mean_expect_loss_before_minus_their_weighted_average() {
+    // At θ the adapted policy is the sampling one: every ratio is 1 and the surrogate is
+    // -sum(A w) / T, summed here over the two tasks' groups.
+    MamlConfig cfg = MamlConfig.defaults();
+    Fixture f = fixture(cfg, 21);
+    Batch v = f.valid;
+    Batch shifted = new Batch(v.observations(), v.actions(), Tensor.constant(v.advantages().value().add(1.0)),
+        v.weights(), v.tasks());
+    double expected = -shifted.advantages().mul(shifted.weights()).sum().item() / shifted.totalTasks();
+    MetaLearner.StepResult r = new MamlTrpo(policy, cfg, 2).step(f.theta, f.train, shifted);
+    assertEquals(expected, r.lossBefore(), 1e-9);
+    assertTrue(Math.abs(expected) > 0.5, "fixture loss " + expected);
+  }
+
+  @Test
+  void when_tasks_are_split_over_threads_expect_the_single_thread_step() {
+    MamlConfig cfg = new MamlConfig(0.1, 1, false, 0.01, 10, 1e-5, 15, 0.8);
+    Fixture f = fixture(cfg, 21);
+    MetaLearner.StepResult one = new MamlTrpo(policy, cfg, 1).step(f.theta, f.train, f.valid);
+    for (int threads : new int[] {2, 3}) {
+      MetaLearner.StepResult many = new MamlTrpo(policy, cfg, threads).step(f.theta, f.train, f.valid);
+      assertEquals(one.lineSearchSteps(), many.lineSearchSteps());
+      assertEquals(one.lossBefore(), many.lossBefore(), 1e-12);
+      assertEquals(one.lossAfter(), many.lossAfter(), 1e-12);
+      assertEquals(one.kl(), many.kl(), 1e-12);
+      for (String n : one.theta().names()) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(one.theta().get(n).toDoubles(),
+            many.theta().get(n).toDoubles(), 1e-10, threads + " threads: " + n);
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new MamlTrpo(policy, cfg, 0));
+    assertEquals(cfg, new MamlTrpo(policy, cfg).config());
+  }
+
+  private static void assertSameValues(Params expected, Params actual) {
+    for (String n : expected.names()) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(expected.get(n).toDoubles(), actual.get(n).toDoubles(), 0, n);
+    }
   }
 
   private static Batch cast(Batch b) {

@@ -38,12 +38,13 @@ final class ChartAssertions {
     for (int s = 0; s < d.getSeriesCount(); s++) {
       Paint p = plot.getRenderer().getSeriesPaint(s);
       Color c = p instanceof Color col ? col : null;
+      int reach = 3 + longestGap(plot.getRenderer().getSeriesStroke(s));
       for (int i = 0; i < d.getItemCount(s); i++) {
         double px = plot.getDomainAxis().valueToJava2D(d.getXValue(s, i), area, plot.getDomainAxisEdge());
         double py = plot.getRangeAxis().valueToJava2D(d.getYValue(s, i), area, plot.getRangeAxisEdge());
         boolean found = false;
-        for (int dx = -3; dx <= 3 && !found; dx++) {
-          for (int dy = -3; dy <= 3 && !found; dy++) {
+        for (int dx = -reach; dx <= reach && !found; dx++) {
+          for (int dy = -reach; dy <= reach && !found; dy++) {
             int x = (int) Math.round(px) + dx;
             int y = (int) Math.round(py) + dy;
             if (x < 0 || y < 0 || x >= width || y >= height) {
@@ -58,6 +59,24 @@ final class ChartAssertions {
       }
     }
     return img;
+  }
+
+  /**
+   * The longest gap of a dashed stroke, in pixels (0 for a solid one). A plotted point can fall
+   * inside a gap, and where the gaps fall depends on the path's length in pixels before the
+   * point, so on every pixel of layout (fonts, tick labels, legend): a fixed ±3-pixel search
+   * passed or failed by chance on the dashed series (one point was found exactly 3 pixels away).
+   */
+  private static int longestGap(java.awt.Stroke stroke) {
+    if (!(stroke instanceof java.awt.BasicStroke b) || b.getDashArray() == null) {
+      return 0;
+    }
+    float[] dash = b.getDashArray();
+    double gap = 0;
+    for (int i = 1; i < dash.length; i += 2) {
+      gap = Math.max(gap, dash[i] * 1.0);
+    }
+    return (int) Math.ceil(gap);
   }
 
   private static boolean close(Color a, Color b) {
