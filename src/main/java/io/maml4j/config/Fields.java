@@ -53,10 +53,25 @@ public final class Fields {
       if (!e.isJsonObject()) {
         throw new ConfigException(source + ": expected a JSON object at the top level");
       }
+      // parseReader stops after one value; anything but the end of the text after it is an error,
+      // or "{...} {...}" would be read as its first object.
+      if (!atEnd(reader)) {
+        Matcher where = WHERE.matcher(reader.toString());
+        throw new ConfigException(source + ": malformed JSON: unexpected content after the top-level object"
+            + (where.find() ? " at line " + where.group(1) + " column " + where.group(2) : ""));
+      }
       return new Fields(source, e.getAsJsonObject());
     } catch (JsonParseException | IllegalStateException e) {
       String msg = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
       throw new ConfigException(source + ": " + describeMalformed(text, msg == null ? "" : msg));
+    }
+  }
+
+  private static boolean atEnd(JsonReader reader) {
+    try {
+      return reader.peek() == com.google.gson.stream.JsonToken.END_DOCUMENT;
+    } catch (java.io.IOException | IllegalStateException e) {
+      return false;
     }
   }
 
