@@ -63,8 +63,14 @@ public final class BenchCommand implements Callable<Integer> {
       long flopsAtStart;
 
       @Override
+      public void onStart(int start, int total) {
+        // With no warm-up the first measured iteration is the first one: count from here.
+        flopsAtStart = Tensor.gemmFlops();
+      }
+
+      @Override
       public void onIteration(IterationMetrics m, Params theta) {
-        if (m.iteration() == warmup - 1 || (warmup == 0 && m.iteration() == 0)) {
+        if (m.iteration() == warmup - 1) {
           flopsAtStart = Tensor.gemmFlops();
         }
         if (m.iteration() >= warmup) {
