@@ -63,19 +63,6 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
     }
   }
 
-  /**
-   * A config with the default outer step (TRPO on the REINFORCE loss) whatever {@code maml} and
-   * the rest say: rebuilding an Adam config with it silently makes it a TRPO one.
-   *
-   * @deprecated use {@link #defaults()} or an existing config with {@link #toBuilder()} (or {@link
-   *     #withRun}), which keep every field not set
-   */
-  @Deprecated(forRemoval = true)
-  public TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, double gamma, double gaeLambda,
-      MamlConfig maml, String dtype, long seed) {
-    this(metaBatchSize, fastBatchSize, numBatches, gamma, gaeLambda, maml, dtype, seed, "trpo", 0.001, "reinforce");
-  }
-
   /** The defaults: pytorch-maml-rl's 2D-navigation config, MAML-TRPO on the REINFORCE loss. */
   public static TrainConfig defaults() {
     return new TrainConfig(20, 20, 500, 0.99, 1.0, MamlConfig.defaults(), "float32", 1, "trpo", 0.001, "reinforce");
