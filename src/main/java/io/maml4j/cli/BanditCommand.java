@@ -44,7 +44,7 @@ public final class BanditCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Run run = Run.resolve(env.orElse(Path.of("environments", "bandit-k10.json")), null, train.overrides(),
+    Run run = Run.resolve(env.orDefault(Path.of("environments", "bandit-k10.json")), null, train.overrides(),
         RunConfig.defaultThreads());
     Path dir = out.orElse(Path.of("runs", "bandit-experiment"));
     new BanditExperiment(run, new BanditExperiment.Options(dir, policy, tasks, testSeed, validateEvery,

@@ -52,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (dtype.dtype != null) {
       overrides.add(Fields.parse("--dtype " + dtype.dtype, "{\"dtype\": \"" + dtype.orElse(null) + "\"}"));
     }
-    Run run = Run.resolve(env.orElse(TrainCommand.DEMO_ENV), null, overrides, RunConfig.defaultThreads());
+    Run run = Run.resolve(env.orDefault(TrainCommand.DEMO_ENV), null, overrides, RunConfig.defaultThreads());
     TaskDistribution dist = run.distribution();
     TrainConfig cfg = run.train();
     Trainer trainer = run.trainer(run.metaLearner());

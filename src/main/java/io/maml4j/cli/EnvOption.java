@@ -1,5 +1,7 @@
 package io.maml4j.cli;
 
+import io.maml4j.config.ConfigException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -12,5 +14,22 @@ public final class EnvOption {
   /** The spec given, or {@code fallback} (which may be null: then none was given). */
   Path orElse(Path fallback) {
     return env != null ? env : fallback;
+  }
+
+  /**
+   * The spec given, or the command's default spec of this repository's {@code environments/}.
+   *
+   * @throws ConfigException in one line when the default is not here (run from elsewhere): pass
+   *     --env, rather than a bare "file not found"
+   */
+  Path orDefault(Path repositorySpec) {
+    if (env != null) {
+      return env;
+    }
+    if (!Files.isRegularFile(repositorySpec)) {
+      throw new ConfigException("no --env given, and the default " + repositorySpec + " is not here (it is in the"
+          + " maml4j checkout); pass --env SPEC");
+    }
+    return repositorySpec;
   }
 }

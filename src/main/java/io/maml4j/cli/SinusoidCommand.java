@@ -53,7 +53,7 @@ public final class SinusoidCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     System.setProperty("java.awt.headless", "true");
-    Run run = Run.resolve(env.orElse(Path.of("environments", "sinusoid.json")), null, train.overrides(),
+    Run run = Run.resolve(env.orDefault(Path.of("environments", "sinusoid.json")), null, train.overrides(),
         RunConfig.defaultThreads());
     Path dir = out.orElse(Path.of("runs", "sinusoid-experiment"));
     new SinusoidExperiment(run, new SinusoidExperiment.Options(dir, maml, pretrained, tasks, testPoints, steps, shots,

@@ -73,7 +73,7 @@ public final class TrainCommand implements Callable<Integer> {
    */
   private Integer newRun() {
     boolean demo = env.env == null && train.none() && out.out == null && policySpec == null && threads == null;
-    Path envPath = env.orElse(DEMO_ENV);
+    Path envPath = env.orDefault(DEMO_ENV);
     List<Fields> overrides = new ArrayList<>(train.overrides());
     if (demo) {
       overrides.add(Fields.parse("the demo", "{\"num_batches\": " + DEMO_ITERATIONS + "}"));

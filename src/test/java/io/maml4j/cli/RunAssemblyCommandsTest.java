@@ -156,4 +156,16 @@ class RunAssemblyCommandsTest {
     // 2 tasks x 3 episodes x 5 steps, sampled before and after adaptation.
     assertTrue(o.out().contains("env steps per iteration 60\n"), o.out());
   }
+
+  @Test
+  void when_no_env_is_given_and_the_default_spec_is_not_here_expect_one_line_asking_for_env() {
+    Path absent = dir.resolve("environments/navigation-2d.json");
+    io.maml4j.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+        io.maml4j.config.ConfigException.class, () -> new EnvOption().orDefault(absent));
+    assertEquals("no --env given, and the default " + absent + " is not here (it is in the maml4j checkout); pass"
+        + " --env SPEC", e.getMessage());
+    EnvOption given = new EnvOption();
+    given.env = spec;
+    assertEquals(spec, given.orDefault(absent));
+  }
 }
