@@ -11,6 +11,7 @@ import io.maml4j.policy.Policies;
 import io.maml4j.policy.Policy;
 import io.maml4j.policy.PolicySpec;
 import io.maml4j.train.Run;
+import io.maml4j.train.RunConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -48,6 +49,13 @@ class ExperimentsEndToEndTest {
       assertTrue(Files.exists(dir.resolve(f)), f);
     }
     assertEquals(1 + 3 * 3, Files.readAllLines(dir.resolve("sinusoid-eval.csv")).size());
+    // Each trained model's config.json is the whole run, as train writes it; the baseline has no inner step.
+    RunConfig maml = RunConfig.read(dir.resolve("maml/config.json"));
+    assertEquals(run("environments/sinusoid.json", 4, 1).config(), maml);
+    assertEquals(RunConfig.VERSION, maml.version());
+    assertEquals("sinusoid", maml.env().env());
+    assertEquals(0, RunConfig.read(dir.resolve("pretrained/config.json")).train().maml().innerSteps());
+    assertEquals(1, maml.train().maml().innerSteps());
     // Evaluating the saved models again gives the same numbers.
     JsonObject again = new SinusoidExperiment(run("environments/sinusoid.json", 4, 1), new SinusoidExperiment.Options(
         dir.resolve("again"), dir.resolve("maml/policy.json"), dir.resolve("pretrained/policy.json"), 3, 20, 2,
@@ -66,6 +74,9 @@ class ExperimentsEndToEndTest {
     }
     assertTrue(Files.exists(dir.resolve("bandit-eval.json")));
     assertTrue(Files.exists(dir.resolve("maml/selected-policy.json")));
+    RunConfig recorded = RunConfig.read(dir.resolve("maml/config.json"));
+    assertEquals(run("environments/bandit-k5.json", 3, 1).config(), recorded);
+    assertEquals(Path.of("environments/bandit-k5.json").toAbsolutePath().normalize().toString(), recorded.env().file());
     assertEquals(2, r.getAsJsonArray("validation_curve").size());
     int selected = r.get("selected_iteration").getAsInt();
     assertTrue(selected == 2 || selected == 3, "selected " + selected);
