@@ -1,32 +1,32 @@
 package io.maml4j.cli;
 
-import io.maml4j.config.Fields;
 import io.maml4j.experiments.BanditExperiment;
-import io.maml4j.train.TrainConfig;
+import io.maml4j.train.Run;
+import io.maml4j.train.RunConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code maml4j bandit}: adapted meta-policy against random and unadapted policies on held-out bandits. */
 @Command(name = "bandit", mixinStandardHelpOptions = true,
     description = "Meta-train on Bernoulli bandits (or load a meta-policy) and compare, on held-out bandits, the"
-        + " expected return of a uniform random policy, the unadapted meta-policy and the adapted one.")
+        + " expected return of a uniform random policy, the unadapted meta-policy and the adapted one (default --env"
+        + " environments/bandit-k10.json, --out runs/bandit-experiment; the training options override the spec's"
+        + " \"train\" section).")
 public final class BanditCommand implements Callable<Integer> {
-  @Option(names = "--env", defaultValue = "environments/bandit-k10.json", description = "Bandit spec (default ${DEFAULT-VALUE}).")
-  Path env;
+  @Mixin
+  EnvOption env;
 
   @Option(names = "--policy", description = "Evaluate this trained policy.json or checkpoint.json instead of training.")
   Path policy;
 
-  @Option(names = "--out", defaultValue = "runs/bandit-experiment", description = "Output directory (default ${DEFAULT-VALUE}).")
-  Path out;
+  @Mixin
+  OutDirOption out;
 
-  @Option(names = "--iterations", description = "Meta-iterations when training here (default: the spec's num_batches).")
-  Integer iterations;
-
-  @Option(names = "--seed", defaultValue = "1", description = "Training seed (default ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin
+  TrainOptions train;
 
   @Option(names = "--tasks", defaultValue = "200", description = "Held-out bandits (default ${DEFAULT-VALUE}).")
   int tasks;
@@ -44,10 +44,12 @@ public final class BanditCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    int n = iterations != null ? iterations : TrainConfig.forSpec(Fields.read(env)).numBatches();
-    new BanditExperiment(new BanditExperiment.Options(env, out, policy, n, seed, tasks, testSeed,
-        validateEvery, validationTasks), System.out).run();
-    System.out.println("maml4j: wrote " + out.resolve("bandit-eval.json"));
+    Run run = Run.resolve(env.orDefault(Path.of("environments", "bandit-k10.json")), null, train.overrides(),
+        RunConfig.defaultThreads());
+    Path dir = out.orElse(Path.of("runs", "bandit-experiment"));
+    new BanditExperiment(run, new BanditExperiment.Options(dir, policy, tasks, testSeed, validateEvery,
+        validationTasks), System.out).run();
+    System.out.println("maml4j: wrote " + dir.resolve("bandit-eval.json"));
     return 0;
   }
 }

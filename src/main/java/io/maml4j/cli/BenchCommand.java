@@ -1,13 +1,12 @@
 package io.maml4j.cli;
 
 import io.maml4j.autodiff.Tensor;
-import io.maml4j.envs.EnvRegistry;
+import io.maml4j.config.Fields;
 import io.maml4j.env.TaskDistribution;
 import io.maml4j.policy.Params;
-import io.maml4j.policy.Policies;
-import io.maml4j.policy.Policy;
-import io.maml4j.policy.PolicySpec;
 import io.maml4j.train.IterationMetrics;
+import io.maml4j.train.Run;
+import io.maml4j.train.RunConfig;
 import io.maml4j.train.TrainConfig;
 import io.maml4j.train.Trainer;
 import io.maml4j.train.TrainingListener;
@@ -18,17 +17,20 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code maml4j bench}: median wall time of a meta-iteration with the default config, split into
- * sampling, adaptation and meta-step, with matrix-product throughput and peak memory.
+ * {@code maml4j bench}: median wall time of a meta-iteration of a spec's run (its train and policy
+ * sections, as {@code train} resolves them), split into sampling, adaptation and meta-step, with
+ * matrix-product throughput and peak memory.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmark meta-iterations of the default 2D-navigation config.")
+    description = "Benchmark meta-iterations of a spec's run (default environments/navigation-2d.json): its"
+        + " \"train\" and \"policy\" sections, as train would run them.")
 public final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--env", defaultValue = "environments/navigation-2d.json", description = "Environment spec.")
-  Path env;
+  @Mixin
+  EnvOption env;
 
   @Option(names = "--iterations", defaultValue = "20", description = "Measured iterations (default ${DEFAULT-VALUE}).")
   int iterations;
@@ -36,17 +38,24 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured warm-up iterations (default ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--dtype", defaultValue = "float32", description = "float32 or float64.")
-  String dtype;
+  @Mixin
+  DtypeOption dtype;
 
   @Override
   public Integer call() {
-    TaskDistribution dist = EnvRegistry.standard().load(env);
-    TrainConfig d = TrainConfig.defaults();
-    TrainConfig cfg = new TrainConfig(d.metaBatchSize(), d.fastBatchSize(), warmup + iterations, d.gamma(),
-        d.gaeLambda(), d.maml(), dtype, d.seed());
-    Policy policy = Policies.create(PolicySpec.defaultGaussian(), dist.observationSpace(), dist.actionSpace());
-    Trainer trainer = new Trainer(dist, policy, cfg);
+    if (iterations < 1 || warmup < 0) {
+      throw new IllegalArgumentException("--iterations must be at least 1 and --warmup at least 0, got " + iterations
+          + " and " + warmup);
+    }
+    List<Fields> overrides = new ArrayList<>();
+    overrides.add(Fields.parse("bench", "{\"num_batches\": " + (warmup + iterations) + "}"));
+    if (dtype.dtype != null) {
+      overrides.add(Fields.parse("--dtype " + dtype.dtype, "{\"dtype\": \"" + dtype.orElse(null) + "\"}"));
+    }
+    Run run = Run.resolve(env.orDefault(TrainCommand.DEMO_ENV), null, overrides, RunConfig.defaultThreads());
+    TaskDistribution dist = run.distribution();
+    TrainConfig cfg = run.train();
+    Trainer trainer = run.trainer(run.metaLearner());
     List<double[]> rows = new ArrayList<>();
     long[] flops = new long[1];
     List<Long> rss = new ArrayList<>();
@@ -54,12 +63,19 @@ public final class BenchCommand implements Callable<Integer> {
       long flopsAtStart;
 
       @Override
+      public void onStart(int start, int total) {
+        // With no warm-up the first measured iteration is the first one: count from here.
+        flopsAtStart = Tensor.gemmFlops();
+      }
+
+      @Override
       public void onIteration(IterationMetrics m, Params theta) {
-        if (m.iteration() == warmup - 1 || (warmup == 0 && m.iteration() == 0)) {
+        if (m.iteration() == warmup - 1) {
           flopsAtStart = Tensor.gemmFlops();
         }
         if (m.iteration() >= warmup) {
-          rows.add(new double[] {m.samplingSeconds(), m.adaptationSeconds(), m.metaStepSeconds(), m.totalSeconds()});
+          rows.add(new double[] {m.samplingSeconds(), m.adaptationSeconds(), m.metaStepSeconds(), m.totalSeconds(),
+              m.envSteps()});
           flops[0] = Tensor.gemmFlops() - flopsAtStart;
           rss.add(currentRss());
           Runtime rt = Runtime.getRuntime();
@@ -72,21 +88,24 @@ public final class BenchCommand implements Callable<Integer> {
       }
     };
     trainer.run(trainer.initialParams(), 0, 0, List.of(probe));
-    double[] med = new double[4];
+    double[] med = new double[5];
     double totalTime = 0;
-    for (int c = 0; c < 4; c++) {
+    for (int c = 0; c < med.length; c++) {
       final int col = c;
       med[c] = median(rows.stream().mapToDouble(r -> r[col]).toArray());
     }
     for (double[] r : rows) {
       totalTime += r[3];
     }
-    System.out.printf("maml4j bench: %s, default config (20 tasks x 20 episodes, 64-64 tanh, %s), %d iterations after %d warm-up%n",
-        dist.name(), dtype, iterations, warmup);
+    System.out.printf("maml4j bench: %s, %d tasks x %d episodes, %s, %s, %s, %d threads, %d iterations after %d"
+            + " warm-up%n", dist.name(), cfg.metaBatchSize(), cfg.fastBatchSize(), run.config().policy(),
+        cfg.metaOptimizer(), cfg.dtype(), run.config().threads(), iterations, warmup);
+    System.out.printf("env steps per iteration %.0f%n", med[4]);
     System.out.printf("median meta-iteration   %.3f s%n", med[3]);
     System.out.printf("  sampling              %.3f s%n", med[0]);
     System.out.printf("  adaptation            %.3f s%n", med[1]);
-    System.out.printf("  meta-step (TRPO)      %.3f s%n", med[2]);
+    String step = "  meta-step (" + (cfg.metaOptimizer().equals("trpo") ? "TRPO" : "Adam") + ")";
+    System.out.printf("%-24s%.3f s%n", step, med[2]);
     System.out.printf("matrix products         %.1f GFLOP per iteration, %.1f GFLOP/s over the whole iteration%n",
         flops[0] / 1e9 / Math.max(1, rows.size()), flops[0] / 1e9 / totalTime);
     System.out.printf("peak RSS                %d MB (first measured iteration %d MB, last %d MB)%n",

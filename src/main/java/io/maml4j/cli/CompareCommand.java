@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
     description = "Fine-tune MAML, pretrained, random and oracle policies on the same held-out tasks and chart "
-        + "return against gradient steps.")
+        + "return against gradient steps (default --out plots/compare.png, JSON and CSV beside it). The environment"
+        + " is the MAML run's own (its config.json) unless --env is given.")
 public final class CompareCommand implements Callable<Integer> {
   @Option(names = "--maml", required = true, description = "The MAML meta-policy (policy.json or run directory).")
   Path maml;
@@ -58,10 +59,6 @@ public final class CompareCommand implements Callable<Integer> {
   @Option(names = "--title", description = "Chart title.")
   String title;
 
-  @Option(names = "--out", defaultValue = "plots/compare.png",
-      description = "Chart PNG; JSON and CSV go beside it (default ${DEFAULT-VALUE}).")
-  Path out;
-
   @Mixin
   EvalMixin eval;
 
@@ -74,8 +71,9 @@ public final class CompareCommand implements Callable<Integer> {
     if (!(oracleFastLr >= 0) || !Double.isFinite(oracleFastLr)) {
       throw new IllegalArgumentException("--oracle-fast-lr must be a finite number >= 0, got " + oracleFastLr);
     }
-    TaskDistribution dist = eval.distribution();
-    var type = eval.dataType();
+    EvalMixin.Target target = eval.target(maml);
+    TaskDistribution dist = target.distribution();
+    var type = target.type();
     TrainedPolicy m = TrainedPolicy.load(maml, dist, type);
     TrainedPolicy p = pretrained != null ? TrainedPolicy.load(pretrained, dist, type) : null;
     TaskDistribution oracleDist = null;
@@ -84,7 +82,7 @@ public final class CompareCommand implements Callable<Integer> {
       try {
         oracleDist = oracleEnv != null ? EnvRegistry.standard().load(oracleEnv) : Oracle.of(dist);
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(eval.env + ": no oracle for this environment: " + e.getMessage());
+        throw new ConfigException(target.source() + ": no oracle for this environment: " + e.getMessage());
       }
       o = TrainedPolicy.load(oracle, oracleDist, type);
     }
@@ -112,7 +110,7 @@ public final class CompareCommand implements Callable<Integer> {
     }
     Figure f = AdaptationChart.build(title != null ? title
         : dist.name() + ": fine-tuning on " + cfg.tasks() + " held-out tasks (95% CI)", curves);
-    Outputs.writeAll(f, out, options, dist, cfg, curves, sources);
+    Outputs.writeAll(f, chart.out(Path.of("plots", "compare.png")), options, dist, cfg, curves, sources);
     Outputs.printTable(curves);
     return 0;
   }

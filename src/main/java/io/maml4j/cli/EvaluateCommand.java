@@ -23,16 +23,14 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = "Fine-tune a trained policy on held-out test tasks (cbfinn/maml_rl protocol) and chart "
-        + "the average return after each gradient step.")
+        + "the average return after each gradient step (default --out plots/evaluate-<label>.png, JSON and CSV"
+        + " beside it). The environment is the run's own (RUN/config.json) unless --env is given.")
 public final class EvaluateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "POLICY", description = "policy.json, checkpoint.json or a run directory.")
   Path policyPath;
 
   @Option(names = "--label", description = "Name of the method in the chart (default: the run directory's name).")
   String label;
-
-  @Option(names = "--out", description = "Chart PNG; JSON and CSV go beside it (default plots/evaluate-<label>.png).")
-  Path out;
 
   @Mixin
   EvalMixin eval;
@@ -43,15 +41,16 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var options = chart.options();
-    TaskDistribution dist = eval.distribution();
-    TrainedPolicy tp = TrainedPolicy.load(policyPath, dist, eval.dataType());
+    EvalMixin.Target target = eval.target(policyPath);
+    TaskDistribution dist = target.distribution();
+    TrainedPolicy tp = TrainedPolicy.load(policyPath, dist, target.type());
     String name = label != null ? label : Outputs.runName(tp.file());
     EvalConfig cfg = eval.config(tp);
-    Evaluator ev = new Evaluator(dist, cfg, eval.dataType());
+    Evaluator ev = new Evaluator(dist, cfg, target.type());
     System.err.printf("maml4j: evaluating %s on %d %s test tasks (seed %d), %d steps, α %.3g then %.3g%n", tp.file(),
         cfg.tasks(), dist.name(), cfg.testSeed(), cfg.steps(), cfg.stepSize(0), cfg.stepSize(1));
     Curve c = ev.fineTune(name, tp.policy(), tp.params()).curve();
-    Path png = out != null ? out : Path.of("plots", "evaluate-" + name + ".png");
+    Path png = chart.out(Path.of("plots", "evaluate-" + name + ".png"));
     Figure f = AdaptationChart.build(dist.name() + ": fine-tuning on " + cfg.tasks() + " test tasks", List.of(c));
     Outputs.writeAll(f, png, options, dist, cfg, List.of(c), Map.of(name, tp.file().toString()));
     Outputs.printTable(List.of(c));

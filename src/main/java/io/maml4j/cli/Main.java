@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         PlotCommand.class, PathsCommand.class, ServeCommand.class, SinusoidCommand.class, BanditCommand.class,
         HeldOutCommand.class, RenderCommand.class, CheckEnvCommand.class})
 public final class Main implements Runnable {
-  public static final String VERSION = "0.1.0";
+  public static final String VERSION = io.maml4j.train.RunConfig.VERSION;
 
   static {
     // JavaCPP otherwise reads /proc on every off-heap allocation to police physical memory,

@@ -27,15 +27,11 @@ final class MetaPolicyFiles {
     }
   }
 
-  /** Fails unless the parameters fit the policy (e.g. a policy trained on another environment). */
+  /**
+   * Fails unless the parameters fit the policy (e.g. a policy trained on another environment):
+   * the one check, {@link Checkpoint#requireParamsOf}, that resume and the run assembly use too.
+   */
   static void checkFits(Path file, Checkpoint ck, Policy policy, TrainConfig cfg) {
-    var fresh = policy.init(new java.util.SplittableRandom(0), cfg.dataType());
-    for (String name : fresh.names()) {
-      if (!ck.params().names().contains(name)
-          || !java.util.Arrays.equals(fresh.get(name).shape(), ck.params().get(name).shape())) {
-        throw new ConfigException(file + ": parameters do not fit the environment's spaces (" + name + " should have shape "
-            + java.util.Arrays.toString(fresh.get(name).shape()) + "); was it trained on another environment?");
-      }
-    }
+    ck.requireParamsOf(policy, file);
   }
 }

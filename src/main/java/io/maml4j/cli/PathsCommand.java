@@ -23,17 +23,14 @@ import picocli.CommandLine.Parameters;
  * and after each gradient step (Finn et al. 2017, Figure 4, right). One chart per goal.
  */
 @Command(name = "paths", mixinStandardHelpOptions = true,
-    description = "Draw 2D navigation paths before and after each fine-tuning step, for a few test goals.")
+    description = "Draw 2D navigation paths before and after each fine-tuning step, for a few test goals; goal i"
+        + " goes to <out>-goal<i>.png with its CSV (default --out plots/paths.png).")
 public final class PathsCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "POLICY", description = "policy.json, checkpoint.json or a run directory.")
   Path policyPath;
 
   @Option(names = "--goals", defaultValue = "3", description = "Number of test goals (default ${DEFAULT-VALUE}).")
   int goals;
-
-  @Option(names = "--out", defaultValue = "plots/paths.png",
-      description = "Chart name; goal i is written as <name>-goal<i>.png with its CSV (default ${DEFAULT-VALUE}).")
-  Path out;
 
   @Mixin
   EvalMixin eval;
@@ -44,21 +41,23 @@ public final class PathsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var options = chart.options();
+    Path out = chart.out(Path.of("plots", "paths.png"));
     if (goals < 1) {
       throw new IllegalArgumentException("--goals must be at least 1, got " + goals);
     }
-    TaskDistribution dist = eval.distribution();
-    TrainedPolicy tp = TrainedPolicy.load(policyPath, dist, eval.dataType());
+    EvalMixin.Target target = eval.target(policyPath);
+    TaskDistribution dist = target.distribution();
+    TrainedPolicy tp = TrainedPolicy.load(policyPath, dist, target.type());
     EvalConfig base = eval.config(tp);
     EvalConfig cfg = new EvalConfig(goals, base.testSeed(), base.steps(), base.episodes(), base.fastLr(), base.gamma(),
         base.gaeLambda());
-    Evaluator ev = new Evaluator(dist, cfg, eval.dataType());
+    Evaluator ev = new Evaluator(dist, cfg, target.type());
     List<Task> tasks = ev.testTasks();
     double[][] goalXy = new double[tasks.size()][];
     for (int i = 0; i < tasks.size(); i++) {
       Object g = tasks.get(i).params().get("goal");
       if (!(g instanceof List<?> l) || l.size() != 2) {
-        throw new ConfigException(eval.env + ": paths need tasks with a 2D 'goal' (navigation-2d), got "
+        throw new ConfigException(target.source() + ": paths need tasks with a 2D 'goal' (navigation-2d), got "
             + tasks.get(i).params());
       }
       goalXy[i] = tasks.get(i).vector("goal");

@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
  * band of ±1 standard deviation over seeds.
  */
 @Command(name = "plot", mixinStandardHelpOptions = true,
-    description = "Plot learning curves (pre- and post-update return) of one or many training runs.")
+    description = "Plot learning curves (pre- and post-update return) of one or many training runs"
+        + " (default --out plots/learning-curves.png).")
 public final class PlotCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "RUN",
       description = "Run directory or metrics.jsonl, optionally as LABEL=RUN; runs sharing a label are averaged.")
@@ -35,10 +36,6 @@ public final class PlotCommand implements Callable<Integer> {
 
   @Option(names = "--title", defaultValue = "Learning curves", description = "Chart title (default ${DEFAULT-VALUE}).")
   String title;
-
-  @Option(names = "--out", defaultValue = "plots/learning-curves.png",
-      description = "Chart PNG; the CSV goes beside it (default ${DEFAULT-VALUE}).")
-  Path out;
 
   @Mixin
   ChartMixin chart;
@@ -58,7 +55,7 @@ public final class PlotCommand implements Callable<Integer> {
     List<LearningCurves.Group> groups = new ArrayList<>();
     byLabel.forEach((k, v) -> groups.add(new LearningCurves.Group(k, v)));
     Figure f = LearningCurves.build(title, groups, metrics, axis);
-    Figure.Written w = f.write(out, options);
+    Figure.Written w = f.write(chart.out(Path.of("plots", "learning-curves.png")), options);
     System.err.println("maml4j: wrote " + w.png() + " and " + w.csv().getFileName()
         + (w.svg() != null ? " and " + w.svg().getFileName() : ""));
     return 0;

@@ -1,29 +1,29 @@
 package io.maml4j.cli;
 
-import io.maml4j.config.Fields;
 import io.maml4j.experiments.SinusoidExperiment;
-import io.maml4j.train.TrainConfig;
+import io.maml4j.train.Run;
+import io.maml4j.train.RunConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code maml4j sinusoid}: the MAML paper's sinusoid regression figures, MAML against pretrained. */
 @Command(name = "sinusoid", mixinStandardHelpOptions = true,
     description = "Train MAML and the pretrained baseline on sinusoids (or load them), fine-tune both on K"
-        + " examples of held-out sinusoids, and write MSE-per-step tables and charts.")
+        + " examples of held-out sinusoids, and write MSE-per-step tables and charts (default --env"
+        + " environments/sinusoid.json, --out runs/sinusoid-experiment; the training options override the spec's"
+        + " \"train\" section, and the pretrained baseline is the same run with no inner step).")
 public final class SinusoidCommand implements Callable<Integer> {
-  @Option(names = "--env", defaultValue = "environments/sinusoid.json", description = "Sinusoid spec (default ${DEFAULT-VALUE}).")
-  Path env;
+  @Mixin
+  EnvOption env;
 
-  @Option(names = "--out", defaultValue = "runs/sinusoid-experiment", description = "Output directory (default ${DEFAULT-VALUE}).")
-  Path out;
+  @Mixin
+  OutDirOption out;
 
-  @Option(names = "--iterations", description = "Meta-iterations for each model trained here (default: the spec's num_batches).")
-  Integer iterations;
-
-  @Option(names = "--seed", defaultValue = "1", description = "Training seed (default ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin
+  TrainOptions train;
 
   @Option(names = "--maml", description = "Evaluate this trained MAML policy.json or checkpoint.json instead of training.")
   Path maml;
@@ -53,14 +53,12 @@ public final class SinusoidCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     System.setProperty("java.awt.headless", "true");
-    int n = iterations != null ? iterations : specIterations();
-    new SinusoidExperiment(new SinusoidExperiment.Options(env, out, n, seed, maml, pretrained, tasks, testPoints,
-        steps, shots, testSeed, lrGrid), System.out).run();
-    System.out.println("maml4j: wrote " + out.resolve("sinusoid-eval.json") + ", its CSV and the charts in " + out);
+    Run run = Run.resolve(env.orDefault(Path.of("environments", "sinusoid.json")), null, train.overrides(),
+        RunConfig.defaultThreads());
+    Path dir = out.orElse(Path.of("runs", "sinusoid-experiment"));
+    new SinusoidExperiment(run, new SinusoidExperiment.Options(dir, maml, pretrained, tasks, testPoints, steps, shots,
+        testSeed, lrGrid), System.out).run();
+    System.out.println("maml4j: wrote " + dir.resolve("sinusoid-eval.json") + ", its CSV and the charts in " + dir);
     return 0;
-  }
-
-  private int specIterations() {
-    return TrainConfig.forSpec(Fields.read(env)).numBatches();
   }
 }

@@ -9,28 +9,24 @@ import io.maml4j.autodiff.Tensor;
 import io.maml4j.baseline.Advantages;
 import io.maml4j.baseline.LinearFeatureBaseline;
 import io.maml4j.config.ConfigException;
-import io.maml4j.config.Fields;
 import io.maml4j.env.Task;
-import io.maml4j.env.TaskDistribution;
 import io.maml4j.envs.BernoulliBandit;
-import io.maml4j.envs.EnvRegistry;
 import io.maml4j.eval.Stats;
 import io.maml4j.meta.Batch;
 import io.maml4j.meta.MetaLearner;
 import io.maml4j.policy.Params;
-import io.maml4j.policy.Policies;
 import io.maml4j.policy.Policy;
 import io.maml4j.policy.PolicySpec;
 import io.maml4j.sampler.Episodes;
 import io.maml4j.sampler.VectorSampler;
 import io.maml4j.train.Checkpoint;
 import io.maml4j.train.IterationMetrics;
+import io.maml4j.train.Run;
 import io.maml4j.train.RunDirectory;
 import io.maml4j.train.TrainConfig;
 import io.maml4j.train.Trainer;
 import io.maml4j.train.TrainingListener;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -52,16 +48,15 @@ import java.util.SplittableRandom;
  */
 public final class BanditExperiment {
   /**
+   * @param out the directory the figures (and the run, in {@code out/maml}) are written to
    * @param policy a trained meta-policy (policy.json or checkpoint.json); null to train one here
-   * @param iterations meta-iterations when training here
    * @param validateEvery iterations between validation scores when training (0: keep the last)
    */
-  public record Options(Path envSpec, Path out, Path policy, int iterations, long seed, int tasks, long testSeed,
-      int validateEvery, int validationTasks) {
+  public record Options(Path out, Path policy, int tasks, long testSeed, int validateEvery, int validationTasks) {
     public Options {
-      if (tasks < 1 || iterations < 0 || validateEvery < 0 || validationTasks < 1) {
-        throw new IllegalArgumentException("need test and validation tasks >= 1, iterations and validate_every >= 0,"
-            + " got " + tasks + ", " + validationTasks + ", " + iterations + " and " + validateEvery);
+      if (tasks < 1 || validateEvery < 0 || validationTasks < 1) {
+        throw new IllegalArgumentException("need test and validation tasks >= 1 and validate_every >= 0, got "
+            + tasks + ", " + validationTasks + " and " + validateEvery);
       }
     }
   }
@@ -72,42 +67,42 @@ public final class BanditExperiment {
   /** Mean expected episode return over the test tasks, with a 95% confidence half-width. */
   public record Figure(double mean, double ci95) {}
 
+  private final Run run;
   private final Options o;
   private final PrintStream log;
 
-  public BanditExperiment(Options options, PrintStream log) {
+  /**
+   * @param run the bandit run: its spec, policy and training config (iterations and seed
+   *     included), as {@code train} would resolve them
+   */
+  public BanditExperiment(Run run, Options options, PrintStream log) {
+    this.run = run;
     this.o = options;
     this.log = log;
   }
 
   /** Trains if needed, evaluates, writes {@code out/bandit-eval.json} and returns it. */
   public JsonObject run() {
-    Fields spec = Fields.read(o.envSpec());
-    TaskDistribution d = EnvRegistry.standard().create(spec);
-    if (!(d instanceof BernoulliBandit bandit)) {
-      throw new ConfigException(o.envSpec() + ": expected a bandit environment, got " + d.name());
+    if (!(run.distribution() instanceof BernoulliBandit bandit)) {
+      throw new ConfigException(run.config().env().file() + ": expected a bandit environment, got "
+          + run.distribution().name());
     }
-    TrainConfig cfg = TrainConfig.forSpec(spec).withRun(o.iterations(), o.seed());
-    PolicySpec policySpec = spec.has("policy") ? PolicySpec.read(spec.object("policy"))
-        : PolicySpec.defaultCategorical();
-    Policy policy = Policies.create(policySpec, bandit.observationSpace(), bandit.actionSpace());
+    TrainConfig cfg = run.train();
+    Policy policy = run.policy();
+    MetaLearner learner = run.metaLearner();
     Params theta;
     int trainedFor;
     Trained trained = null;
     if (o.policy() != null) {
-      Checkpoint ck = Checkpoint.load(o.policy(), cfg.dataType());
-      if (!ck.spec().equals(policySpec)) {
-        throw ConfigException.field(o.policy().toString(), "policy", policySpec.toString(), ck.spec());
-      }
+      Checkpoint ck = run.load(o.policy());
       theta = ck.params();
       trainedFor = ck.iteration();
     } else {
-      trained = train(bandit, policy, policySpec, cfg);
+      trained = train(bandit, policy, learner, cfg);
       theta = trained.selected();
       trainedFor = cfg.numBatches();
     }
-    Params fresh = new Trainer(bandit, policy, cfg).initialParams();
-    MetaLearner learner = Trainer.metaLearner(policy, cfg);
+    Params fresh = run.trainer(learner).initialParams();
 
     List<Task> tasks = bandit.sample(o.tasks(), new SplittableRandom(o.testSeed()));
     int h = bandit.horizon();
@@ -126,7 +121,8 @@ public final class BanditExperiment {
     Episodes post = new VectorSampler(bandit).sample(policy, adapted, tasks, cfg.fastBatchSize(), rng.split());
 
     JsonObject r = new JsonObject();
-    r.addProperty("env_spec", o.envSpec().toString());
+    r.addProperty("maml4j_version", run.config().version());
+    r.addProperty("env_spec", run.config().env().file());
     r.addProperty("arms", bandit.arms());
     r.addProperty("horizon", h);
     r.addProperty("meta_iterations", trainedFor);
@@ -163,19 +159,15 @@ public final class BanditExperiment {
     log.printf(Locale.ROOT, "%-24s expected return per episode %.4f ± %.4f%n", name, f.mean(), f.ci95());
   }
 
-  private Trained train(BernoulliBandit bandit, Policy policy, PolicySpec spec, TrainConfig cfg) {
-    RunDirectory run = new RunDirectory(o.out().resolve("maml"), spec);
-    if (run.existingRunFile().isPresent()) {
-      throw new ConfigException(run.existingRunFile().get() + ": a run already exists here; pass its policy with --policy or"
-          + " choose another --out");
+  private Trained train(BernoulliBandit bandit, Policy policy, MetaLearner learner, TrainConfig cfg) {
+    PolicySpec spec = run.config().policy();
+    RunDirectory files = new RunDirectory(o.out().resolve("maml"), spec);
+    if (files.existingRunFile().isPresent()) {
+      throw new ConfigException(files.existingRunFile().get() + ": a run already exists here; pass its policy with"
+          + " --policy or choose another --out");
     }
-    JsonObject resolved = new JsonObject();
-    resolved.addProperty("env_spec", o.envSpec().toString());
-    resolved.add("policy", spec.toJson());
-    resolved.add("train", cfg.toJson());
-    run.writeConfig(resolved);
+    files.writeConfig(run.config().toJson());
     List<Task> validation = bandit.sample(o.validationTasks(), new SplittableRandom(o.testSeed() ^ 0x5DEECE66DL));
-    MetaLearner learner = Trainer.metaLearner(policy, cfg);
     int h = bandit.horizon();
     JsonArray curve = new JsonArray();
     Params[] best = new Params[1];
@@ -206,13 +198,13 @@ public final class BanditExperiment {
         }
       }
     };
-    log.printf("training %s for %d iterations into %s%n", bandit.name(), cfg.numBatches(), run.dir());
-    Trainer trainer = new Trainer(bandit, policy, cfg);
-    Params last = trainer.run(trainer.initialParams(), 0, 0, List.of(validate, run));
+    log.printf("training %s for %d iterations into %s%n", bandit.name(), cfg.numBatches(), files.dir());
+    Trainer trainer = run.trainer(learner);
+    Params last = trainer.run(trainer.initialParams(), 0, 0, List.of(validate, files));
     if (best[0] == null) {
       return new Trained(last, cfg.numBatches(), last, curve);
     }
-    new Checkpoint(spec, best[0], bestIt[0], 0).save(run.dir().resolve("selected-policy.json"));
+    new Checkpoint(spec, best[0], bestIt[0], 0).save(files.dir().resolve("selected-policy.json"));
     log.printf("selected the meta-policy of iteration %d (best adapted validation return %.3f)%n", bestIt[0],
         bestScore[0]);
     return new Trained(best[0], bestIt[0], last, curve);

@@ -2,14 +2,8 @@ package io.maml4j.experiments;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Graphics2D;
 import java.awt.geom.Ellipse2D;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.XYPlot;
@@ -23,7 +17,8 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
 /**
  * Draws the sinusoid figures of the MAML paper from numbers it is given: mean squared error
  * against gradient steps (Figure 3) and a task's curve before and after adaptation (Figure 2).
- * Headless; it never trains or evaluates anything.
+ * Headless; it never trains or evaluates anything, and {@link io.maml4j.plot.Figure#writeSideBySide}
+ * writes them.
  */
 public final class SinusoidChart {
   private static final Color[] COLORS = {
@@ -122,29 +117,5 @@ public final class SinusoidChart {
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(new Color(0xdddddd));
     plot.setRangeGridlinePaint(new Color(0xdddddd));
-  }
-
-  /** Writes charts side by side into one PNG of the given total size. */
-  public static void savePng(Path file, int width, int height, JFreeChart... charts) {
-    if (width < 100 * charts.length || height < 100) {
-      throw new IllegalArgumentException("chart size must be at least 100 x 100 per panel, got " + width + " x " + height);
-    }
-    BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    int w = width / charts.length;
-    for (int i = 0; i < charts.length; i++) {
-      g.drawImage(charts[i].createBufferedImage(w, height), i * w, 0, null);
-    }
-    g.dispose();
-    // Encoded in memory, then written atomically: a full disk leaves the old chart intact.
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    try {
-      if (!ImageIO.write(img, "png", bytes)) {
-        throw new IllegalStateException("no PNG encoder in this JDK");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode " + file + " as PNG: " + e.getMessage(), e);
-    }
-    io.maml4j.files.AtomicFiles.write(file, bytes.toByteArray());
   }
 }

@@ -4,27 +4,20 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.maml4j.config.ConfigException;
-import io.maml4j.config.Fields;
 import io.maml4j.env.SupervisedTaskDistribution;
 import io.maml4j.env.Task;
 import io.maml4j.env.TaskDistribution;
-import io.maml4j.envs.EnvRegistry;
-import io.maml4j.meta.MamlAdam;
-import io.maml4j.meta.MetaLearner;
-import io.maml4j.meta.TaskLoss;
-import io.maml4j.optim.Adam;
 import io.maml4j.policy.Params;
-import io.maml4j.policy.Policies;
 import io.maml4j.policy.Policy;
-import io.maml4j.policy.PolicySpec;
 import io.maml4j.train.Checkpoint;
 import io.maml4j.train.IterationMetrics;
+import io.maml4j.plot.ChartOptions;
+import io.maml4j.train.Run;
 import io.maml4j.train.RunDirectory;
 import io.maml4j.train.TrainConfig;
 import io.maml4j.train.Trainer;
 import io.maml4j.train.TrainingListener;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,29 +33,37 @@ import java.util.Locale;
  */
 public final class SinusoidExperiment {
   /**
-   * What to run.
+   * What to run besides the run itself.
    *
-   * @param iterations meta-iterations for each model that is trained here
+   * @param out the directory the figures (and the runs, in {@code out/maml} and {@code
+   *     out/pretrained}) are written to
    * @param mamlPolicy a trained MAML policy or checkpoint to evaluate instead of training one
    * @param pretrainedPolicy likewise for the pretrained baseline
    * @param lrGrid step sizes tried for the pretrained baseline
    */
-  public record Options(Path envSpec, Path out, int iterations, long seed, Path mamlPolicy, Path pretrainedPolicy,
-      int evalTasks, int testPoints, int maxSteps, int[] shots, long testSeed, double[] lrGrid) {
+  public record Options(Path out, Path mamlPolicy, Path pretrainedPolicy, int evalTasks, int testPoints,
+      int maxSteps, int[] shots, long testSeed, double[] lrGrid) {
     public Options {
-      if (iterations < 0 || evalTasks < 1 || testPoints < 1 || maxSteps < 1 || shots.length == 0) {
-        throw new IllegalArgumentException("need iterations >= 0, tasks, test points, steps >= 1 and some shots, got "
-            + iterations + ", " + evalTasks + ", " + testPoints + ", " + maxSteps + ", " + shots.length);
+      if (evalTasks < 1 || testPoints < 1 || maxSteps < 1 || shots.length == 0) {
+        throw new IllegalArgumentException("need tasks, test points, steps >= 1 and some shots, got " + evalTasks
+            + ", " + testPoints + ", " + maxSteps + ", " + shots.length);
       }
       shots = shots.clone();
       lrGrid = lrGrid.clone();
     }
   }
 
+  private final Run run;
   private final Options o;
   private final PrintStream log;
 
-  public SinusoidExperiment(Options options, PrintStream log) {
+  /**
+   * @param run the MAML run: the sinusoid spec, the model and the training config (iterations
+   *     and seed included), as {@code train} would resolve them; the pretrained baseline is the
+   *     same run with no inner step
+   */
+  public SinusoidExperiment(Run run, Options options, PrintStream log) {
+    this.run = run;
     this.o = options;
     this.log = log;
   }
@@ -72,25 +73,22 @@ public final class SinusoidExperiment {
 
   /** Runs everything and returns the summary that is also written to {@code out/sinusoid-eval.json}. */
   public JsonObject run() {
-    Fields spec = Fields.read(o.envSpec());
-    TaskDistribution d = EnvRegistry.standard().create(spec);
-    if (!(d instanceof SupervisedTaskDistribution dist)) {
-      throw new ConfigException(o.envSpec() + ": expected a supervised environment such as sinusoid, got " + d.name());
+    if (!(run.distribution() instanceof SupervisedTaskDistribution dist)) {
+      throw new ConfigException(run.config().env().file() + ": expected a supervised environment such as sinusoid,"
+          + " got " + run.distribution().name());
     }
-    TrainConfig cfg = TrainConfig.forSpec(spec).withRun(o.iterations(), o.seed());
-    PolicySpec policySpec = spec.has("policy") ? PolicySpec.read(spec.object("policy"))
-        : new PolicySpec("deterministic-mlp", new int[] {40, 40}, "relu", 1.0, 1e-6);
-    Policy model = Policies.create(policySpec, dist.observationSpace(), dist.actionSpace());
+    TrainConfig cfg = run.train();
+    Policy model = run.policy();
     double alpha = cfg.maml().fastLr();
+    // Joint training on every task (Section 5.1's "pretrained") is MAML with no inner step.
+    Run joint = run.withTrain(cfg.toBuilder().innerSteps(0).build());
 
-    Trained maml = o.mamlPolicy() != null ? load(o.mamlPolicy(), policySpec, cfg)
-        : train("maml", dist, model, cfg, Trainer.metaLearner(model, cfg), policySpec);
-    Trained pre = o.pretrainedPolicy() != null ? load(o.pretrainedPolicy(), policySpec, cfg)
-        : train("pretrained", dist, model, cfg, MamlAdam.jointTraining(model, TaskLoss.MSE, new Adam(cfg.metaLr())),
-            policySpec);
+    Trained maml = o.mamlPolicy() != null ? load(run, o.mamlPolicy()) : train("maml", dist, run);
+    Trained pre = o.pretrainedPolicy() != null ? load(joint, o.pretrainedPolicy()) : train("pretrained", dist, joint);
 
     JsonObject summary = new JsonObject();
-    summary.addProperty("env_spec", o.envSpec().toString());
+    summary.addProperty("maml4j_version", run.config().version());
+    summary.addProperty("env_spec", run.config().env().file());
     summary.addProperty("maml_iterations", maml.iterations());
     summary.addProperty("pretrained_iterations", pre.iterations());
     summary.addProperty("fast_lr", alpha);
@@ -112,7 +110,8 @@ public final class SinusoidExperiment {
       if (tuned != alpha) {
         curves.add(tunedCurve);
       }
-      SinusoidChart.savePng(o.out().resolve("sinusoid-mse-k" + k + ".png"), 800, 500,
+      io.maml4j.plot.Figure.writeSideBySide(o.out().resolve("sinusoid-mse-k" + k + ".png"),
+          new ChartOptions(800, 500, false),
           SinusoidChart.errorChart(String.format(Locale.ROOT, "%d-shot sinusoid regression, %d held-out tasks", k,
               o.evalTasks()), curves));
       fitFigure(test, model, maml.theta(), pre.theta(), alpha, tuned, k);
@@ -124,29 +123,21 @@ public final class SinusoidExperiment {
     return summary;
   }
 
-  private Trained load(Path file, PolicySpec spec, TrainConfig cfg) {
-    Checkpoint ck = Checkpoint.load(file, cfg.dataType());
-    if (!ck.spec().equals(spec)) {
-      throw ConfigException.field(file.toString(), "policy", spec.toString(), ck.spec());
-    }
+  private Trained load(Run r, Path file) {
+    Checkpoint ck = r.load(file);
     log.printf("loaded %s (%d meta-iterations)%n", file, ck.iteration());
     return new Trained(ck.params(), ck.iteration());
   }
 
-  private Trained train(String name, TaskDistribution dist, Policy model, TrainConfig cfg, MetaLearner learner,
-      PolicySpec spec) {
-    RunDirectory run = new RunDirectory(o.out().resolve(name), spec);
-    if (run.existingRunFile().isPresent()) {
-      throw new ConfigException(run.existingRunFile().get() + ": a run already exists here; pass it with --" + name
+  private Trained train(String name, TaskDistribution dist, Run r) {
+    TrainConfig cfg = r.train();
+    RunDirectory files = new RunDirectory(o.out().resolve(name), r.config().policy());
+    if (files.existingRunFile().isPresent()) {
+      throw new ConfigException(files.existingRunFile().get() + ": a run already exists here; pass it with --" + name
           + " or choose another --out");
     }
-    JsonObject resolved = new JsonObject();
-    resolved.addProperty("model", name);
-    resolved.addProperty("env_spec", o.envSpec().toString());
-    resolved.add("policy", spec.toJson());
-    resolved.add("train", cfg.toJson());
-    run.writeConfig(resolved);
-    Trainer trainer = new Trainer(dist, model, cfg, learner);
+    files.writeConfig(r.config().toJson());
+    Trainer trainer = r.trainer(r.metaLearner());
     int every = Math.max(1, cfg.numBatches() / 20);
     TrainingListener progress = new TrainingListener() {
       double post;
@@ -164,8 +155,8 @@ public final class SinusoidExperiment {
         }
       }
     };
-    log.printf("training %s for %d iterations into %s%n", name, cfg.numBatches(), run.dir());
-    Params theta = trainer.run(trainer.initialParams(), 0, 0, List.of(progress, run));
+    log.printf("training %s for %d iterations into %s%n", name, cfg.numBatches(), files.dir());
+    Params theta = trainer.run(trainer.initialParams(), 0, 0, List.of(progress, files));
     return new Trained(theta, cfg.numBatches());
   }
 
@@ -243,7 +234,8 @@ public final class SinusoidExperiment {
     }
     io.maml4j.files.AtomicFiles.write(o.out().resolve("sinusoid-fit-k" + k + ".csv"), csv.toString());
     String steps = last + " grad steps";
-    SinusoidChart.savePng(o.out().resolve("sinusoid-fit-k" + k + ".png"), 1400, 500,
+    io.maml4j.plot.Figure.writeSideBySide(o.out().resolve("sinusoid-fit-k" + k + ".png"),
+        new ChartOptions(1400, 500, false),
         SinusoidChart.fitChart("MAML, K = " + k, grid, truth, List.of(
             new SinusoidChart.Curve("pre-update", pm[0][0]),
             new SinusoidChart.Curve("1 grad step", pm[1][0]),

@@ -170,8 +170,7 @@ public final class GymBench {
     for (int it = 0; it < warmup + iterations; it++) {
       for (int k = 0; k < 2; k++) {
         // One iteration at a time: a trainer whose run ends after iteration it, resumed from the last θ.
-        TrainConfig cfg = new TrainConfig(d.metaBatchSize(), d.fastBatchSize(), it + 1, d.gamma(), d.gaeLambda(),
-            d.maml(), d.dtype(), d.seed());
+        TrainConfig cfg = d.toBuilder().numBatches(it + 1).build();
         Trainer trainer = new Trainer(k == 0 ? local : remote, policy, cfg);
         List<IterationMetrics> out = rows.get(k);
         theta[k] = trainer.run(theta[k] == null ? trainer.initialParams() : theta[k], it, 0,

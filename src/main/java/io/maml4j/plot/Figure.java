@@ -2,6 +2,8 @@ package io.maml4j.plot;
 
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.awt.RenderingHints;
 import java.awt.geom.Rectangle2D;
 import io.maml4j.files.AtomicFiles;
@@ -51,9 +53,42 @@ public record Figure(JFreeChart chart, Table data) {
   }
 
   private byte[] png(ChartOptions options, ChartRenderingInfo info) {
+    return encode(out -> ChartUtils.writeChartAsPNG(out, chart, options.width(), options.height(), info));
+  }
+
+  /**
+   * Draws {@code panels} side by side, each {@code options.width() / panels.length} wide, into
+   * one PNG written atomically (a full disk leaves the old image). No CSV: the caller writes the
+   * numbers; {@code options.svg()} is not supported here.
+   *
+   * @throws IllegalArgumentException when a panel would be narrower than {@link ChartOptions#MIN_SIZE}
+   */
+  public static Path writeSideBySide(Path png, ChartOptions options, JFreeChart... panels) {
+    int w = options.width() / Math.max(1, panels.length);
+    if (panels.length == 0 || w < ChartOptions.MIN_SIZE || options.svg()) {
+      throw new IllegalArgumentException("side-by-side charts need at least one panel, " + ChartOptions.MIN_SIZE
+          + " pixels of width per panel and no SVG, got " + panels.length + " panels in " + options.width()
+          + " pixels" + (options.svg() ? " with SVG" : ""));
+    }
+    BufferedImage img = new BufferedImage(options.width(), options.height(), BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    for (int i = 0; i < panels.length; i++) {
+      g.drawImage(panels[i].createBufferedImage(w, options.height()), i * w, 0, null);
+    }
+    g.dispose();
+    AtomicFiles.write(png, encode(out -> ChartUtils.writeBufferedImageAsPNG(out, img)));
+    return png;
+  }
+
+  private interface Encoder {
+    void encode(ByteArrayOutputStream out) throws IOException;
+  }
+
+  /** PNG bytes encoded in memory, so that the file is written atomically in one piece. */
+  private static byte[] encode(Encoder encoder) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try {
-      ChartUtils.writeChartAsPNG(bytes, chart, options.width(), options.height(), info);
+      encoder.encode(bytes);
     } catch (IOException e) {
       // A ByteArrayOutputStream does not fail; the encoder itself did.
       throw new UncheckedIOException("cannot encode the chart as PNG: " + e.getMessage(), e);

@@ -4,7 +4,9 @@ import com.google.gson.JsonObject;
 import io.maml4j.config.ConfigException;
 import io.maml4j.config.Fields;
 import io.maml4j.meta.MamlConfig;
+import com.google.gson.JsonPrimitive;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Training hyperparameters, named as in pytorch-maml-rl's configs and defaulting to its 2D
@@ -61,22 +63,24 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
     }
   }
 
-  /** A config with the default outer step: TRPO on the REINFORCE loss. */
-  public TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, double gamma, double gaeLambda,
-      MamlConfig maml, String dtype, long seed) {
-    this(metaBatchSize, fastBatchSize, numBatches, gamma, gaeLambda, maml, dtype, seed, "trpo", 0.001, "reinforce");
+  /** The defaults: pytorch-maml-rl's 2D-navigation config, MAML-TRPO on the REINFORCE loss. */
+  public static TrainConfig defaults() {
+    return new TrainConfig(20, 20, 500, 0.99, 1.0, MamlConfig.defaults(), "float32", 1, "trpo", 0.001, "reinforce");
   }
 
   /** This config with another outer step and loss. */
   public TrainConfig withMetaOptimizer(String metaOptimizer, double metaLr, String loss) {
-    return new TrainConfig(metaBatchSize, fastBatchSize, numBatches, gamma, gaeLambda, maml, dtype, seed,
-        metaOptimizer, metaLr, loss);
+    return toBuilder().metaOptimizer(metaOptimizer).metaLr(metaLr).loss(loss).build();
   }
 
   /** This config running {@code numBatches} meta-iterations from {@code seed}. */
   public TrainConfig withRun(int numBatches, long seed) {
-    return new TrainConfig(metaBatchSize, fastBatchSize, numBatches, gamma, gaeLambda, maml, dtype, seed,
-        metaOptimizer, metaLr, loss);
+    return toBuilder().numBatches(numBatches).seed(seed).build();
+  }
+
+  /** A builder starting from this config: what is not set keeps this config's value. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
   /** The defaults with an environment spec's {@code "train"} object, if any, merged over them. */
@@ -84,62 +88,203 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
     return spec.has("train") ? defaults().merge(spec.object("train")) : defaults();
   }
 
-  public static TrainConfig defaults() {
-    return new TrainConfig(20, 20, 500, 0.99, 1.0, MamlConfig.defaults(), "float32", 1);
-  }
-
-  /** This config with the fields present in {@code f} overridden; unknown fields are errors. */
+  /**
+   * This config with the fields present in {@code f} overridden; unknown fields are errors.
+   *
+   * @throws ConfigException one line naming {@code f}'s source and the field
+   */
   public TrainConfig merge(Fields f) {
-    MamlConfig m = maml;
+    Builder b = toBuilder();
     try {
-      TrainConfig out = new TrainConfig(
-          f.integer("meta_batch_size", metaBatchSize, 1, 1 << 20),
-          f.integer("fast_batch_size", fastBatchSize, 1, 1 << 20),
-          f.integer("num_batches", numBatches, 0, Integer.MAX_VALUE),
-          f.number("gamma", gamma, 0, 1),
-          f.number("gae_lambda", gaeLambda, 0, 1),
-          new MamlConfig(
-              f.positive("fast_lr", m.fastLr()),
-              f.integer("num_steps", m.innerSteps(), 0, 1000),
-              f.bool("first_order", m.firstOrder()),
-              f.positive("max_kl", m.maxKl()),
-              f.integer("cg_iters", m.cgIters(), 1, 10_000),
-              f.number("cg_damping", m.cgDamping(), 0, Double.MAX_VALUE),
-              f.integer("ls_max_steps", m.lsMaxSteps(), 1, 10_000),
-              f.number("ls_backtrack_ratio", m.lsBacktrackRatio(), 1e-9, 1 - 1e-9)),
-          f.choice("dtype", dtype, DTYPES),
-          f.longValue("seed", seed),
-          f.choice("meta_optimizer", metaOptimizer, META_OPTIMIZERS),
-          f.positive("meta_lr", metaLr),
-          f.choice("loss", loss, LOSSES));
+      for (Field field : FIELDS) {
+        field.read().read(f, field.name(), b);
+      }
       f.finish();
-      return out;
+      return b.build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(f.source() + ": " + e.getMessage(), e);
     }
   }
 
+  /** The JSON names of the fields, in the order {@link #toJson()} writes them. */
+  public static List<String> fieldNames() {
+    return FIELDS.stream().map(Field::name).toList();
+  }
+
+  /** Every field, as a {@code "train"} section or {@code --config} file spells it. */
   public JsonObject toJson() {
     JsonObject o = new JsonObject();
-    o.addProperty("meta_batch_size", metaBatchSize);
-    o.addProperty("fast_batch_size", fastBatchSize);
-    o.addProperty("num_batches", numBatches);
-    o.addProperty("gamma", gamma);
-    o.addProperty("gae_lambda", gaeLambda);
-    o.addProperty("fast_lr", maml.fastLr());
-    o.addProperty("num_steps", maml.innerSteps());
-    o.addProperty("first_order", maml.firstOrder());
-    o.addProperty("max_kl", maml.maxKl());
-    o.addProperty("cg_iters", maml.cgIters());
-    o.addProperty("cg_damping", maml.cgDamping());
-    o.addProperty("ls_max_steps", maml.lsMaxSteps());
-    o.addProperty("ls_backtrack_ratio", maml.lsBacktrackRatio());
-    o.addProperty("dtype", dtype);
-    o.addProperty("seed", seed);
-    o.addProperty("meta_optimizer", metaOptimizer);
-    o.addProperty("meta_lr", metaLr);
-    o.addProperty("loss", loss);
+    for (Field field : FIELDS) {
+      Object v = field.value().apply(this);
+      o.add(field.name(), v instanceof Number n ? new JsonPrimitive(n)
+          : v instanceof Boolean b ? new JsonPrimitive(b) : new JsonPrimitive((String) v));
+    }
     return o;
+  }
+
+  /** Reads one field of a JSON section into a builder, with the section's range checks. */
+  @FunctionalInterface
+  private interface Reader {
+    void read(Fields f, String name, Builder b);
+  }
+
+  /** One JSON field: its name (as in pytorch-maml-rl), its value in a config, how to read it. */
+  private record Field(String name, Function<TrainConfig, Object> value, Reader read) {}
+
+  /** The one list of the fields' JSON names: reading, writing and overriding all go through it. */
+  private static final List<Field> FIELDS = List.of(
+      new Field("meta_batch_size", c -> c.metaBatchSize,
+          (f, n, b) -> b.metaBatchSize = f.integer(n, b.metaBatchSize, 1, 1 << 20)),
+      new Field("fast_batch_size", c -> c.fastBatchSize,
+          (f, n, b) -> b.fastBatchSize = f.integer(n, b.fastBatchSize, 1, 1 << 20)),
+      new Field("num_batches", c -> c.numBatches,
+          (f, n, b) -> b.numBatches = f.integer(n, b.numBatches, 0, Integer.MAX_VALUE)),
+      new Field("gamma", c -> c.gamma, (f, n, b) -> b.gamma = f.number(n, b.gamma, 0, 1)),
+      new Field("gae_lambda", c -> c.gaeLambda, (f, n, b) -> b.gaeLambda = f.number(n, b.gaeLambda, 0, 1)),
+      new Field("fast_lr", c -> c.maml.fastLr(), (f, n, b) -> b.fastLr = f.positive(n, b.fastLr)),
+      new Field("num_steps", c -> c.maml.innerSteps(), (f, n, b) -> b.innerSteps = f.integer(n, b.innerSteps, 0, 1000)),
+      new Field("first_order", c -> c.maml.firstOrder(), (f, n, b) -> b.firstOrder = f.bool(n, b.firstOrder)),
+      new Field("max_kl", c -> c.maml.maxKl(), (f, n, b) -> b.maxKl = f.positive(n, b.maxKl)),
+      new Field("cg_iters", c -> c.maml.cgIters(), (f, n, b) -> b.cgIters = f.integer(n, b.cgIters, 1, 10_000)),
+      new Field("cg_damping", c -> c.maml.cgDamping(),
+          (f, n, b) -> b.cgDamping = f.number(n, b.cgDamping, 0, Double.MAX_VALUE)),
+      new Field("ls_max_steps", c -> c.maml.lsMaxSteps(),
+          (f, n, b) -> b.lsMaxSteps = f.integer(n, b.lsMaxSteps, 1, 10_000)),
+      new Field("ls_backtrack_ratio", c -> c.maml.lsBacktrackRatio(),
+          (f, n, b) -> b.lsBacktrackRatio = f.number(n, b.lsBacktrackRatio, 1e-9, 1 - 1e-9)),
+      new Field("dtype", c -> c.dtype, (f, n, b) -> b.dtype = f.choice(n, b.dtype, DTYPES)),
+      new Field("seed", c -> c.seed, (f, n, b) -> b.seed = f.longValue(n, b.seed)),
+      new Field("meta_optimizer", c -> c.metaOptimizer,
+          (f, n, b) -> b.metaOptimizer = f.choice(n, b.metaOptimizer, META_OPTIMIZERS)),
+      new Field("meta_lr", c -> c.metaLr, (f, n, b) -> b.metaLr = f.positive(n, b.metaLr)),
+      new Field("loss", c -> c.loss, (f, n, b) -> b.loss = f.choice(n, b.loss, LOSSES)));
+
+  /**
+   * Sets some fields of a config and keeps the others; {@link #build()} validates the result.
+   * Mutable, for one use; the way to change a config outside this package.
+   */
+  public static final class Builder {
+    private int metaBatchSize;
+    private int fastBatchSize;
+    private int numBatches;
+    private double gamma;
+    private double gaeLambda;
+    private double fastLr;
+    private int innerSteps;
+    private boolean firstOrder;
+    private double maxKl;
+    private int cgIters;
+    private double cgDamping;
+    private int lsMaxSteps;
+    private double lsBacktrackRatio;
+    private String dtype;
+    private long seed;
+    private String metaOptimizer;
+    private double metaLr;
+    private String loss;
+
+    private Builder(TrainConfig c) {
+      metaBatchSize = c.metaBatchSize;
+      fastBatchSize = c.fastBatchSize;
+      numBatches = c.numBatches;
+      gamma = c.gamma;
+      gaeLambda = c.gaeLambda;
+      maml(c.maml);
+      dtype = c.dtype;
+      seed = c.seed;
+      metaOptimizer = c.metaOptimizer;
+      metaLr = c.metaLr;
+      loss = c.loss;
+    }
+
+    public Builder metaBatchSize(int v) {
+      metaBatchSize = v;
+      return this;
+    }
+
+    public Builder fastBatchSize(int v) {
+      fastBatchSize = v;
+      return this;
+    }
+
+    public Builder numBatches(int v) {
+      numBatches = v;
+      return this;
+    }
+
+    public Builder gamma(double v) {
+      gamma = v;
+      return this;
+    }
+
+    public Builder gaeLambda(double v) {
+      gaeLambda = v;
+      return this;
+    }
+
+    /** Every MAML-TRPO hyperparameter at once. */
+    public Builder maml(MamlConfig m) {
+      fastLr = m.fastLr();
+      innerSteps = m.innerSteps();
+      firstOrder = m.firstOrder();
+      maxKl = m.maxKl();
+      cgIters = m.cgIters();
+      cgDamping = m.cgDamping();
+      lsMaxSteps = m.lsMaxSteps();
+      lsBacktrackRatio = m.lsBacktrackRatio();
+      return this;
+    }
+
+    public Builder fastLr(double v) {
+      fastLr = v;
+      return this;
+    }
+
+    public Builder innerSteps(int v) {
+      innerSteps = v;
+      return this;
+    }
+
+    public Builder firstOrder(boolean v) {
+      firstOrder = v;
+      return this;
+    }
+
+    public Builder dtype(String v) {
+      dtype = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder metaOptimizer(String v) {
+      metaOptimizer = v;
+      return this;
+    }
+
+    public Builder metaLr(double v) {
+      metaLr = v;
+      return this;
+    }
+
+    public Builder loss(String v) {
+      loss = v;
+      return this;
+    }
+
+    /**
+     * The config.
+     *
+     * @throws IllegalArgumentException naming the first field out of range
+     */
+    public TrainConfig build() {
+      return new TrainConfig(metaBatchSize, fastBatchSize, numBatches, gamma, gaeLambda,
+          new MamlConfig(fastLr, innerSteps, firstOrder, maxKl, cgIters, cgDamping, lsMaxSteps, lsBacktrackRatio),
+          dtype, seed, metaOptimizer, metaLr, loss);
+    }
   }
 
   public org.nd4j.linalg.api.buffer.DataType dataType() {

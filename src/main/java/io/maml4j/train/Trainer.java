@@ -68,9 +68,14 @@ public final class Trainer {
 
   /** The meta-learner a config names: MAML-TRPO, or MAML with Adam on the configured loss. */
   public static MetaLearner metaLearner(Policy policy, TrainConfig config) {
+    return metaLearner(policy, config, RunConfig.defaultThreads());
+  }
+
+  /** The meta-learner a config names, MAML-TRPO splitting its tasks over {@code threads} workers. */
+  public static MetaLearner metaLearner(Policy policy, TrainConfig config, int threads) {
     return config.metaOptimizer().equals("adam")
         ? new MamlAdam(policy, TaskLoss.named(config.loss()), config.maml(), new Adam(config.metaLr()))
-        : new MamlTrpo(policy, config.maml());
+        : new MamlTrpo(policy, config.maml(), threads);
   }
 
   /** Fresh meta-parameters for this run's seed. */

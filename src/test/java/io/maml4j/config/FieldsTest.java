@@ -19,8 +19,9 @@ class FieldsTest {
 
   @Test
   void trainConfigRoundTripsThroughJson() {
-    TrainConfig c = new TrainConfig(7, 3, 11, 0.95, 0.9,
-        new io.maml4j.meta.MamlConfig(0.05, 2, true, 0.02, 5, 1e-4, 9, 0.5), "float64", 42);
+    TrainConfig c = TrainConfig.defaults().toBuilder().metaBatchSize(7).fastBatchSize(3).numBatches(11).gamma(0.95)
+        .gaeLambda(0.9).maml(new io.maml4j.meta.MamlConfig(0.05, 2, true, 0.02, 5, 1e-4, 9, 0.5)).dtype("float64")
+        .seed(42).build();
     TrainConfig back = TrainConfig.defaults().merge(Fields.parse("mem", c.toJson().toString()));
     assertEquals(c, back);
   }

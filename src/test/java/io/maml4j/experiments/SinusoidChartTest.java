@@ -3,6 +3,8 @@ package io.maml4j.experiments;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.maml4j.plot.ChartOptions;
+import io.maml4j.plot.Figure;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,7 +34,7 @@ class SinusoidChartTest {
   @Test
   void when_saving_both_charts_expect_non_blank_pngs_of_the_requested_size() throws Exception {
     Path errors = dir.resolve("mse.png");
-    SinusoidChart.savePng(errors, 640, 400, SinusoidChart.errorChart("t", List.of(
+    Figure.writeSideBySide(errors, new ChartOptions(640, 400, false), SinusoidChart.errorChart("t", List.of(
         new SinusoidChart.ErrorCurve("MAML", new double[] {3, 0.5, 0.4}, new double[] {0.3, 0.1, 0.1}),
         new SinusoidChart.ErrorCurve("pretrained", new double[] {3, 2.9, 2.8}, new double[] {0.3, 0.3, 0.3}))));
     BufferedImage img = ImageIO.read(errors.toFile());
@@ -41,7 +43,7 @@ class SinusoidChartTest {
     assertTrue(distinctColours(img) > 5, "chart looks blank");
     double[] grid = {-5, 0, 5};
     Path fit = dir.resolve("fit.png");
-    SinusoidChart.savePng(fit, 900, 300,
+    Figure.writeSideBySide(fit, new ChartOptions(900, 300, false),
         SinusoidChart.fitChart("a", grid, new double[] {0, 1, 0}, List.of(new SinusoidChart.Curve("pre", grid)),
             new double[] {1}, new double[] {1}),
         SinusoidChart.fitChart("b", grid, new double[] {0, 1, 0}, List.of(), new double[] {1}, new double[] {1}));

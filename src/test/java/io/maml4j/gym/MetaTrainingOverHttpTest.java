@@ -8,7 +8,6 @@ import io.maml4j.config.Fields;
 import io.maml4j.env.TaskDistribution;
 import io.maml4j.envs.EnvRegistry;
 import io.maml4j.envs.Navigation2D;
-import io.maml4j.meta.MamlConfig;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policies;
 import io.maml4j.policy.Policy;
@@ -23,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /** Meta-training 2D navigation through the server gives the in-process metrics, bit for bit. */
 class MetaTrainingOverHttpTest {
-  private static final TrainConfig SMALL = new TrainConfig(2, 2, 2, 0.99, 1.0, MamlConfig.defaults(), "float32", 7);
+  private static final TrainConfig SMALL = TrainConfig.defaults().toBuilder().metaBatchSize(2)
+      .fastBatchSize(2).numBatches(2).seed(7).build();
 
   /** The metrics that do not depend on timing. */
   private record Figures(int iteration, double preReturn, double postReturn, double lossBefore, double lossAfter,
@@ -61,7 +61,7 @@ class MetaTrainingOverHttpTest {
       assertInstanceOf(RemoteTaskDistribution.class, batched);
       assertEquals(local, train(batched, SMALL));
       // The plain protocol (what a stock server gets) gives the same first iteration.
-      TrainConfig one = new TrainConfig(2, 2, 1, 0.99, 1.0, MamlConfig.defaults(), "float32", 7);
+      TrainConfig one = SMALL.toBuilder().numBatches(1).build();
       assertEquals(local.subList(0, 1), train(remote(server.url(), "never"), one));
       assertEquals(0, server.liveInstances(), "instances left open: " + server.liveInstances());
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.maml4j.envs.Navigation2D;
-import io.maml4j.meta.MamlConfig;
 import io.maml4j.policy.Policies;
 import io.maml4j.policy.Policy;
 import io.maml4j.policy.PolicySpec;
@@ -30,7 +29,8 @@ class LearningCurvePlotterTest {
     Navigation2D nav = new Navigation2D(-0.5, 0.5, 5);
     PolicySpec spec = new PolicySpec("gaussian-mlp", new int[] {4}, "tanh", 1.0, 1e-6);
     Policy policy = Policies.create(spec, nav.observationSpace(), nav.actionSpace());
-    TrainConfig cfg = new TrainConfig(2, 2, 3, 0.99, 1.0, MamlConfig.defaults(), "float64", 3);
+    TrainConfig cfg = TrainConfig.defaults().toBuilder().metaBatchSize(2).fastBatchSize(2).numBatches(3)
+        .dtype("float64").seed(3).build();
     Trainer trainer = new Trainer(nav, policy, cfg);
     RunDirectory run = new RunDirectory(dir.resolve("run"), spec);
     ByteArrayOutputStream log = new ByteArrayOutputStream();

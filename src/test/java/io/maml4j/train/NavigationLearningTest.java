@@ -3,7 +3,6 @@ package io.maml4j.train;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.maml4j.envs.Navigation2D;
-import io.maml4j.meta.MamlConfig;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policies;
 import io.maml4j.policy.Policy;
@@ -23,7 +22,7 @@ class NavigationLearningTest {
   void twelveIterationsOfTheDefaultConfigLearnToAdapt() {
     Navigation2D nav = Navigation2D.standard();
     Policy policy = Policies.create(PolicySpec.defaultGaussian(), nav.observationSpace(), nav.actionSpace());
-    TrainConfig cfg = new TrainConfig(20, 20, 12, 0.99, 1.0, MamlConfig.defaults(), "float32", 1);
+    TrainConfig cfg = TrainConfig.defaults().withRun(12, 1);
     Trainer t = new Trainer(nav, policy, cfg);
     List<IterationMetrics> seen = new ArrayList<>();
     t.run(t.initialParams(), 0, 0, List.of(new TrainingListener() {

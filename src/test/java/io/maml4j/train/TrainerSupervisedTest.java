@@ -93,8 +93,8 @@ class TrainerSupervisedTest {
     BernoulliBandit bandit = new BernoulliBandit(5, 1);
     Policy policy = Policies.create(new PolicySpec("categorical-mlp", new int[] {16}, "relu", 1, 1e-6),
         bandit.observationSpace(), bandit.actionSpace());
-    TrainConfig trpo = new TrainConfig(4, 10, 3, 0.95, 1.0,
-        new MamlConfig(0.5, 1, false, 0.01, 5, 1e-5, 10, 0.8), "float32", 3);
+    TrainConfig trpo = TrainConfig.defaults().toBuilder().metaBatchSize(4).fastBatchSize(10).numBatches(3)
+        .gamma(0.95).maml(new MamlConfig(0.5, 1, false, 0.01, 5, 1e-5, 10, 0.8)).seed(3).build();
     for (TrainConfig cfg : List.of(trpo, trpo.withMetaOptimizer("adam", 0.01, "reinforce"))) {
       Trainer trainer = new Trainer(bandit, policy, cfg);
       List<IterationMetrics> m = run(trainer, trainer.initialParams());

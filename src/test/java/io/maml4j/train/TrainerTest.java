@@ -27,7 +27,7 @@ class TrainerTest {
   private final Policy policy = Policies.create(spec, nav.observationSpace(), nav.actionSpace());
 
   private TrainConfig config(int iterations, long seed) {
-    return new TrainConfig(4, 3, iterations, 0.99, 1.0, MamlConfig.defaults(), "float32", seed);
+    return TrainConfig.defaults().toBuilder().metaBatchSize(4).fastBatchSize(3).numBatches(iterations).seed(seed).build();
   }
 
   private static final class Recorder implements TrainingListener {
@@ -62,7 +62,8 @@ class TrainerTest {
 
   private List<IterationMetrics> metrics(int innerSteps) {
     MamlConfig m = new MamlConfig(0.1, innerSteps, false, 0.01, 10, 1e-5, 15, 0.8);
-    Trainer t = new Trainer(nav, policy, new TrainConfig(4, 3, 2, 0.99, 1.0, m, "float32", 5));
+    Trainer t = new Trainer(nav, policy, TrainConfig.defaults().toBuilder().metaBatchSize(4)
+        .fastBatchSize(3).numBatches(2).maml(m).seed(5).build());
     List<IterationMetrics> out = new ArrayList<>();
     t.run(t.initialParams(), 0, 0, List.of(new TrainingListener() {
       @Override
