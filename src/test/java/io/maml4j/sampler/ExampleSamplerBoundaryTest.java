@@ -71,4 +71,49 @@ class ExampleSamplerBoundaryTest {
         () -> new ExampleSampler(d).sample(tasks, 4, new SplittableRandom(2))).getMessage();
     assertTrue(msg.endsWith("episode 2, reset: target has 2 elements, expected 1 for Box[1] in [-Infinity, Infinity]"), msg);
   }
+
+  @Test
+  void when_an_input_is_nan_expect_it_named_before_its_target_is_asked_for() {
+    Sinusoid sin = Sinusoid.standard();
+    SupervisedTaskDistribution nanInputs = new SupervisedTaskDistribution() {
+      @Override
+      public double[] target(Task task, double[] input) {
+        throw new AssertionError("the target of an invalid input was asked for");
+      }
+
+      @Override
+      public String name() {
+        return "nan-inputs";
+      }
+
+      @Override
+      public Task sample(SplittableRandom rng) {
+        return sin.sample(rng);
+      }
+
+      @Override
+      public Environment make(Task task) {
+        return new io.maml4j.env.ForwardingEnvironment(sin.make(task)) {
+          @Override
+          public double[] reset(long seed) {
+            return new double[] {Double.NaN};
+          }
+        };
+      }
+
+      @Override
+      public Space observationSpace() {
+        return sin.observationSpace();
+      }
+
+      @Override
+      public Space actionSpace() {
+        return sin.actionSpace();
+      }
+    };
+    List<Task> tasks = nanInputs.sample(1, new SplittableRandom(1));
+    String msg = assertThrows(EnvironmentException.class,
+        () -> new ExampleSampler(nanInputs).sample(tasks, 2, new SplittableRandom(2))).getMessage();
+    assertTrue(msg.endsWith("episode 0, reset: observation[0] is NaN, expected a finite number"), msg);
+  }
 }

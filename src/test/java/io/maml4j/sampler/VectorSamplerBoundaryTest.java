@@ -175,4 +175,23 @@ class VectorSamplerBoundaryTest {
       }
     }
   }
+
+  @Test
+  void when_a_vector_environment_resets_too_few_instances_expect_the_counts_named() {
+    FaultyEnvironments good = new FaultyEnvironments(Fault.NONE, -1, HORIZON);
+    TaskDistribution shortReset = new ForwardingTaskDistribution(good) {
+      @Override
+      public VectorEnvironment makeVector(List<Task> tasks) {
+        return new ForwardingVectorEnvironment(good.makeVector(tasks)) {
+          @Override
+          public double[][] reset(long[] seeds) {
+            return java.util.Arrays.copyOf(super.reset(seeds), seeds.length - 1);
+          }
+        };
+      }
+    };
+    String msg = sampleExpectingFault(shortReset, good.sample(2, new SplittableRandom(9))).getMessage();
+    assertEquals("environment 'faulty-none': reset of " + 2 * EPISODES + " instances returned " + (2 * EPISODES - 1)
+        + " observations", msg);
+  }
 }
