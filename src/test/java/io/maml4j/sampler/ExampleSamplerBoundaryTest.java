@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.maml4j.env.Environment;
 import io.maml4j.env.EnvironmentException;
-import io.maml4j.env.Space;
+import io.maml4j.env.ForwardingEnvironment;
+import io.maml4j.env.ForwardingTaskDistribution;
 import io.maml4j.env.SupervisedTaskDistribution;
 import io.maml4j.env.Task;
 import io.maml4j.envs.Sinusoid;
@@ -15,40 +16,45 @@ import org.junit.jupiter.api.Test;
 
 /** A supervised distribution's inputs and targets are checked where the example sampler takes them. */
 class ExampleSamplerBoundaryTest {
+  /** The standard sinusoid under another name; a test overrides the one part it breaks. */
+  private static class NamedSinusoid extends ForwardingTaskDistribution implements SupervisedTaskDistribution {
+    private final Sinusoid sin;
+    private final String name;
+
+    NamedSinusoid(String name) {
+      this(Sinusoid.standard(), name);
+    }
+
+    private NamedSinusoid(Sinusoid sin, String name) {
+      super(sin);
+      this.sin = sin;
+      this.name = name;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public double[] target(Task task, double[] input) {
+      return sin.target(task, input);
+    }
+
+    @Override
+    public int horizon() {
+      return 1;
+    }
+  }
+
   /** The standard sinusoid, except that the target of one input (the third drawn) is broken. */
   private static SupervisedTaskDistribution breaking(double[] badTarget) {
-    Sinusoid sin = Sinusoid.standard();
-    return new SupervisedTaskDistribution() {
+    return new NamedSinusoid("broken-sinusoid") {
       private int targets;
 
       @Override
       public double[] target(Task task, double[] input) {
-        return ++targets == 3 ? badTarget : sin.target(task, input);
-      }
-
-      @Override
-      public String name() {
-        return "broken-sinusoid";
-      }
-
-      @Override
-      public Task sample(SplittableRandom rng) {
-        return sin.sample(rng);
-      }
-
-      @Override
-      public Environment make(Task task) {
-        return sin.make(task);
-      }
-
-      @Override
-      public Space observationSpace() {
-        return sin.observationSpace();
-      }
-
-      @Override
-      public Space actionSpace() {
-        return sin.actionSpace();
+        return ++targets == 3 ? badTarget : super.target(task, input);
       }
     };
   }
@@ -74,41 +80,20 @@ class ExampleSamplerBoundaryTest {
 
   @Test
   void when_an_input_is_nan_expect_it_named_before_its_target_is_asked_for() {
-    Sinusoid sin = Sinusoid.standard();
-    SupervisedTaskDistribution nanInputs = new SupervisedTaskDistribution() {
+    SupervisedTaskDistribution nanInputs = new NamedSinusoid("nan-inputs") {
       @Override
       public double[] target(Task task, double[] input) {
         throw new AssertionError("the target of an invalid input was asked for");
       }
 
       @Override
-      public String name() {
-        return "nan-inputs";
-      }
-
-      @Override
-      public Task sample(SplittableRandom rng) {
-        return sin.sample(rng);
-      }
-
-      @Override
       public Environment make(Task task) {
-        return new io.maml4j.env.ForwardingEnvironment(sin.make(task)) {
+        return new ForwardingEnvironment(super.make(task)) {
           @Override
           public double[] reset(long seed) {
             return new double[] {Double.NaN};
           }
         };
-      }
-
-      @Override
-      public Space observationSpace() {
-        return sin.observationSpace();
-      }
-
-      @Override
-      public Space actionSpace() {
-        return sin.actionSpace();
       }
     };
     List<Task> tasks = nanInputs.sample(1, new SplittableRandom(1));
