@@ -17,7 +17,10 @@ public interface TaskLoss {
   Tensor apply(Policy policy, Params params, Batch batch);
 
   /** Names accepted by {@link #named(String)}, as in training configs. */
-  List<String> NAMES = List.of("reinforce", "mse");
+  List<String> NAMES = List.of("reinforce", "mse", "lvc", "dice");
+
+  /** The policy-gradient inner-loss estimators, as a config's {@code inner_estimator} names them. */
+  List<String> ESTIMATORS = List.of("reinforce", "lvc", "dice");
 
   /** Policy-gradient loss for RL tasks (Equation 4): {@link Losses#reinforce}. */
   TaskLoss REINFORCE = Losses::reinforce;
@@ -25,11 +28,19 @@ public interface TaskLoss {
   /** Mean squared error for regression tasks (Equation 2): {@link Losses#mse}. */
   TaskLoss MSE = Losses::mse;
 
-  /** The loss with a config name: {@code reinforce} or {@code mse}. */
+  /** ProMP's low-variance curvature estimator: {@link InnerEstimators#lvc(Policy, Params, Batch)}. */
+  TaskLoss LVC = InnerEstimators::lvc;
+
+  /** The DiCE estimator with a baseline: {@link InnerEstimators#dice}; needs episodic batches. */
+  TaskLoss DICE = InnerEstimators::dice;
+
+  /** The loss with a config name: {@code reinforce}, {@code mse}, {@code lvc} or {@code dice}. */
   static TaskLoss named(String name) {
     return switch (name) {
       case "reinforce" -> REINFORCE;
       case "mse" -> MSE;
+      case "lvc" -> LVC;
+      case "dice" -> DICE;
       default -> throw new IllegalArgumentException("loss must be one of " + NAMES + ", got " + name);
     };
   }

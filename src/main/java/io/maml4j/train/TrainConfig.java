@@ -22,12 +22,16 @@ import java.util.function.Function;
  * @param metaOptimizer the outer step: {@code trpo} (default) or {@code adam}
  * @param metaLr Adam's step size β (default 0.001, the MAML paper's sinusoid value)
  * @param loss the task loss: {@code reinforce} (default, RL) or {@code mse} (regression, Adam only)
+ * @param innerEstimator the inner policy-gradient surrogate of an RL loss: {@code reinforce}
+ *     (default), {@code lvc} or {@code dice} ({@link io.maml4j.meta.InnerEstimators})
  */
 public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, double gamma, double gaeLambda,
-    MamlConfig maml, String dtype, long seed, String metaOptimizer, double metaLr, String loss) {
+    MamlConfig maml, String dtype, long seed, String metaOptimizer, double metaLr, String loss,
+    String innerEstimator) {
   public static final List<String> DTYPES = List.of("float32", "float64");
   public static final List<String> META_OPTIMIZERS = List.of("trpo", "adam");
   public static final List<String> LOSSES = List.of("reinforce", "mse");
+  public static final List<String> INNER_ESTIMATORS = io.maml4j.meta.TaskLoss.ESTIMATORS;
 
   public TrainConfig {
     if (metaBatchSize < 1) {
@@ -57,6 +61,14 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
     if (!LOSSES.contains(loss)) {
       throw new IllegalArgumentException("loss must be one of " + LOSSES + ", got " + loss);
     }
+    if (!INNER_ESTIMATORS.contains(innerEstimator)) {
+      throw new IllegalArgumentException("inner_estimator must be one of " + INNER_ESTIMATORS + ", got "
+          + innerEstimator);
+    }
+    if (!loss.equals("reinforce") && !innerEstimator.equals("reinforce")) {
+      throw new IllegalArgumentException("inner_estimator \"" + innerEstimator + "\" is a policy-gradient estimator"
+          + " and needs loss \"reinforce\", got loss \"" + loss + "\"");
+    }
     if (metaOptimizer.equals("trpo") && !loss.equals("reinforce")) {
       throw new IllegalArgumentException("meta_optimizer \"trpo\" needs loss \"reinforce\" (its surrogate and KL"
           + " need a stochastic policy), got loss \"" + loss + "\"; use \"meta_optimizer\": \"adam\"");
@@ -65,7 +77,8 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
 
   /** The defaults: pytorch-maml-rl's 2D-navigation config, MAML-TRPO on the REINFORCE loss. */
   public static TrainConfig defaults() {
-    return new TrainConfig(20, 20, 500, 0.99, 1.0, MamlConfig.defaults(), "float32", 1, "trpo", 0.001, "reinforce");
+    return new TrainConfig(20, 20, 500, 0.99, 1.0, MamlConfig.defaults(), "float32", 1, "trpo", 0.001, "reinforce",
+        "reinforce");
   }
 
   /** This config with another outer step and loss. */
@@ -157,7 +170,9 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
       new Field("meta_optimizer", c -> c.metaOptimizer,
           (f, n, b) -> b.metaOptimizer = f.choice(n, b.metaOptimizer, META_OPTIMIZERS)),
       new Field("meta_lr", c -> c.metaLr, (f, n, b) -> b.metaLr = f.positive(n, b.metaLr)),
-      new Field("loss", c -> c.loss, (f, n, b) -> b.loss = f.choice(n, b.loss, LOSSES)));
+      new Field("loss", c -> c.loss, (f, n, b) -> b.loss = f.choice(n, b.loss, LOSSES)),
+      new Field("inner_estimator", c -> c.innerEstimator,
+          (f, n, b) -> b.innerEstimator = f.choice(n, b.innerEstimator, INNER_ESTIMATORS)));
 
   /**
    * Sets some fields of a config and keeps the others; {@link #build()} validates the result.
@@ -182,6 +197,7 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
     private String metaOptimizer;
     private double metaLr;
     private String loss;
+    private String innerEstimator;
 
     private Builder(TrainConfig c) {
       metaBatchSize = c.metaBatchSize;
@@ -195,6 +211,7 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
       metaOptimizer = c.metaOptimizer;
       metaLr = c.metaLr;
       loss = c.loss;
+      innerEstimator = c.innerEstimator;
     }
 
     public Builder metaBatchSize(int v) {
@@ -275,6 +292,11 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
       return this;
     }
 
+    public Builder innerEstimator(String v) {
+      innerEstimator = v;
+      return this;
+    }
+
     /**
      * The config.
      *
@@ -283,7 +305,7 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
     public TrainConfig build() {
       return new TrainConfig(metaBatchSize, fastBatchSize, numBatches, gamma, gaeLambda,
           new MamlConfig(fastLr, innerSteps, firstOrder, maxKl, cgIters, cgDamping, lsMaxSteps, lsBacktrackRatio),
-          dtype, seed, metaOptimizer, metaLr, loss);
+          dtype, seed, metaOptimizer, metaLr, loss, innerEstimator);
     }
   }
 
