@@ -140,8 +140,9 @@ public final class TrainCommand implements Callable<Integer> {
       theta = trainer.initialParams();
     }
     files.truncateMetrics(start);
-    if (learner instanceof MamlAdam a && !OptimizerState.restore(dir, a.optimizer(), start, cfg.dataType())
-        && start > 0) {
+    io.maml4j.optim.Adam adam = learner instanceof MamlAdam a ? a.optimizer()
+        : learner instanceof io.maml4j.meta.ProMp p ? p.optimizer() : null;
+    if (adam != null && !OptimizerState.restore(dir, adam, start, cfg.dataType()) && start > 0) {
       System.err.println("maml4j: warning: no optimizer state for iteration " + start + " in " + dir
           + "; Adam restarts its moment estimates");
     }
@@ -210,6 +211,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (learner instanceof MamlAdam a) {
       listeners.add(new OptimizerState(run.dir(), a.optimizer()));
+    } else if (learner instanceof io.maml4j.meta.ProMp p) {
+      listeners.add(new OptimizerState(run.dir(), p.optimizer()));
     }
     trainer.run(theta, start, steps, listeners);
     List<String> names = new ArrayList<>();

@@ -26,6 +26,7 @@ public final class MamlTrpo implements MetaLearner {
   private final Policy policy;
   private final MamlConfig config;
   private final java.util.concurrent.ExecutorService[] workers;
+  private final boolean exploration;
 
   /** Uses one worker thread per available processor. */
   public MamlTrpo(Policy policy, MamlConfig config) {
@@ -37,6 +38,15 @@ public final class MamlTrpo implements MetaLearner {
    *     split only through floating-point summation order, and are reproducible for a fixed count
    */
   public MamlTrpo(Policy policy, MamlConfig config, int threads) {
+    this(policy, config, threads, false);
+  }
+
+  /**
+   * @param exploration add E-MAML's exploration term ({@link Exploration}) to the surrogate; the
+   *     post-update batches then need their rewards ({@link Batch#episodic()})
+   */
+  public MamlTrpo(Policy policy, MamlConfig config, int threads, boolean exploration) {
+    this.exploration = exploration;
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
@@ -166,10 +176,13 @@ public final class MamlTrpo implements MetaLearner {
   public StepResult step(Params theta, Batch train, Batch valid) {
     int n = Math.min(workers.length, train.tasks());
     List<Group> groups = new ArrayList<>(n);
+    // E-MAML's credits are standardised over the whole meta-batch, so they are computed before the split.
+    double[] credits = exploration ? Exploration.credits(valid) : null;
     for (int i = 0; i < n; i++) {
       int from = i * train.tasks() / n;
       int to = (i + 1) * train.tasks() / n;
-      groups.add(new Group(i, train.slice(from, to), valid.slice(from, to)));
+      groups.add(new Group(i, train.slice(from, to), valid.slice(from, to),
+          credits == null ? null : java.util.Arrays.copyOfRange(credits, from, to)));
     }
     try {
       List<Group.Setup> setups = all(groups, g -> g.setup(theta));
@@ -267,15 +280,25 @@ public final class MamlTrpo implements MetaLearner {
     final int index;
     final Batch train;
     final Batch valid;
+    final double[] credits;
     Arena arena;
     Distribution old;
     Tensor oldLogProb;
+    Tensor preLogProb;
     Curvature curvature;
 
-    Group(int index, Batch train, Batch valid) {
+    Group(int index, Batch train, Batch valid, double[] credits) {
       this.index = index;
       this.train = train;
       this.valid = valid;
+      this.credits = credits;
+    }
+
+    /** The surrogate, plus E-MAML's term at the pre-update policy when exploring. */
+    Tensor loss(Params theta, Distribution post) {
+      Tensor loss = Losses.surrogate(post, oldLogProb, valid);
+      return credits == null ? loss
+          : loss.add(Exploration.term(policy.forward(theta, train.observations()), preLogProb, train, credits));
     }
 
     Setup setup(Params theta) {
@@ -285,7 +308,10 @@ public final class MamlTrpo implements MetaLearner {
       Distribution dist = policy.forward(a.params(), valid.observations());
       old = dist.detach();
       oldLogProb = dist.logProb(valid.actions()).detach();
-      Tensor loss = Losses.surrogate(dist, oldLogProb, valid);
+      if (credits != null) {
+        preLogProb = policy.forward(theta, train.observations()).logProb(train.actions()).detach();
+      }
+      Tensor loss = loss(vars, dist);
       Params grad;
       try (Arena scratch = Arena.open()) {
         grad = Params.of(vars.names(), Grad.grad(loss, vars.list(), false)).map(Tensor::copyToHeap);
@@ -304,7 +330,7 @@ public final class MamlTrpo implements MetaLearner {
       try (Arena a = Arena.open()) {
         Adaptation an = Adaptation.adapt(policy, candidate, train, config.fastLr(), config.innerSteps(), false);
         Distribution dn = policy.forward(an.params(), valid.observations());
-        return new double[] {Losses.surrogate(dn, oldLogProb, valid).item(), Losses.kl(dn, old, valid).item()};
+        return new double[] {loss(candidate, dn).item(), Losses.kl(dn, old, valid).item()};
       }
     }
 

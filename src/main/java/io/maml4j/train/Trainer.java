@@ -9,6 +9,8 @@ import io.maml4j.env.Task;
 import io.maml4j.env.TaskDistribution;
 import io.maml4j.meta.Batch;
 import io.maml4j.meta.MamlAdam;
+import io.maml4j.meta.MamlConfig;
+import io.maml4j.meta.ProMp;
 import io.maml4j.meta.MamlTrpo;
 import io.maml4j.meta.MetaLearner;
 import io.maml4j.meta.TaskLoss;
@@ -73,9 +75,17 @@ public final class Trainer {
 
   /** The meta-learner a config names, MAML-TRPO splitting its tasks over {@code threads} workers. */
   public static MetaLearner metaLearner(Policy policy, TrainConfig config, int threads) {
-    return config.metaOptimizer().equals("adam")
-        ? new MamlAdam(policy, TaskLoss.named(config.loss()), config.maml(), new Adam(config.metaLr()))
-        : new MamlTrpo(policy, config.maml(), threads);
+    MamlConfig m = config.maml();
+    return switch (config.metaOptimizer()) {
+      // For RL the outer loss stays REINFORCE; the inner one is the configured estimator.
+      case "adam" -> config.loss().equals("mse")
+          ? new MamlAdam(policy, TaskLoss.MSE, m, new Adam(config.metaLr()))
+          : new MamlAdam(policy, TaskLoss.named(config.innerEstimator()), TaskLoss.REINFORCE, m.fastLr(),
+              m.innerSteps(), m.firstOrder(), new Adam(config.metaLr()));
+      case "promp" -> new ProMp(policy, config.promp(), config.innerEstimator(), m.fastLr(), m.innerSteps(),
+          new Adam(config.metaLr()));
+      default -> new MamlTrpo(policy, m, threads, config.exploration());
+    };
   }
 
   /** Fresh meta-parameters for this run's seed. */
@@ -178,6 +188,9 @@ public final class Trainer {
 
   private Batch batch(Episodes ep) {
     double[] adv = Advantages.compute(ep, config.gamma(), config.gaeLambda(), baseline, true);
-    return Batch.of(ep, adv, config.dataType());
+    // DiCE and E-MAML need the episodes' discounted rewards (and DiCE the baseline's values).
+    Batch.Rewards rewards = config.innerEstimator().equals("dice") || config.exploration()
+        ? new Batch.Rewards(config.gamma(), Advantages.values(ep, config.gamma(), baseline)) : null;
+    return Batch.of(ep, adv, rewards, config.dataType());
   }
 }

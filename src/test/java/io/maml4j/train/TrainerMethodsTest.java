@@ -1,0 +1,93 @@
+package io.maml4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.maml4j.config.ConfigException;
+import io.maml4j.config.Fields;
+import io.maml4j.envs.Navigation2D;
+import io.maml4j.meta.MamlAdam;
+import io.maml4j.meta.ProMp;
+import io.maml4j.meta.ProMpConfig;
+import io.maml4j.policy.Params;
+import io.maml4j.policy.Policies;
+import io.maml4j.policy.Policy;
+import io.maml4j.policy.PolicySpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The methods after MAML-TRPO as a config selects them: ProMP, and the LVC and DiCE inner estimators. */
+class TrainerMethodsTest {
+  private final Navigation2D nav = new Navigation2D(-0.5, 0.5, 8);
+  private final Policy policy = Policies.create(new PolicySpec("gaussian-mlp", new int[] {8}, "tanh", 1.0, 1e-6),
+      nav.observationSpace(), nav.actionSpace());
+
+  private TrainConfig config(String json) {
+    return TrainConfig.defaults().toBuilder().metaBatchSize(3).fastBatchSize(2).numBatches(2).seed(3).build()
+        .merge(Fields.parse("t", json));
+  }
+
+  private List<IterationMetrics> run(TrainConfig cfg) {
+    Trainer t = new Trainer(nav, policy, cfg);
+    List<IterationMetrics> out = new ArrayList<>();
+    t.run(t.initialParams(), 0, 0, List.of(new TrainingListener() {
+      @Override
+      public void onIteration(IterationMetrics m, Params theta) {
+        out.add(m);
+      }
+    }));
+    return out;
+  }
+
+  @Test
+  void when_promp_is_named_expect_its_defaults_lvc_and_a_reproducible_run() {
+    TrainConfig c = config("{\"meta_optimizer\": \"promp\"}");
+    assertEquals("lvc", c.innerEstimator());
+    assertEquals(ProMpConfig.defaults(), c.promp());
+    assertEquals("lvc", c.toJson().get("inner_estimator").getAsString());
+    assertEquals(c, TrainConfig.defaults().merge(Fields.parse("round trip", c.toJson().toString())));
+    assertInstanceOf(ProMp.class, Trainer.metaLearner(policy, c));
+    List<IterationMetrics> a = run(c);
+    List<IterationMetrics> b = run(c);
+    assertEquals(2, a.size());
+    for (int i = 0; i < a.size(); i++) {
+      IterationMetrics x = a.get(i);
+      assertTrue(Double.isFinite(x.lossBefore()) && Double.isFinite(x.lossAfter()) && x.kl() >= 0, x.toString());
+      assertEquals(5, x.lineSearchSteps());
+      assertEquals(x.lossBefore(), b.get(i).lossBefore(), 0.0);
+      assertEquals(x.postReturn(), b.get(i).postReturn(), 0.0);
+    }
+  }
+
+  @Test
+  void when_dice_lvc_or_exploration_run_expect_finite_steps() {
+    for (String json : List.of("{\"meta_optimizer\": \"adam\", \"inner_estimator\": \"dice\"}",
+        "{\"meta_optimizer\": \"adam\", \"inner_estimator\": \"lvc\"}",
+        "{\"meta_optimizer\": \"promp\", \"inner_estimator\": \"dice\", \"kl_target\": 0.01}",
+        "{\"exploration\": true}")) {
+      TrainConfig c = config(json);
+      for (IterationMetrics m : run(c)) {
+        assertTrue(Double.isFinite(m.lossBefore()) && Double.isFinite(m.postReturn()), json + ": " + m);
+      }
+    }
+    assertInstanceOf(MamlAdam.class, Trainer.metaLearner(policy, config("{\"meta_optimizer\": \"adam\"}")));
+  }
+
+  @Test
+  void when_promp_settings_are_wrong_expect_one_line_errors_naming_the_field() {
+    for (String[] bad : new String[][] {
+        {"{\"meta_optimizer\": \"promp\", \"promp_steps\": 0}", "promp_steps"},
+        {"{\"meta_optimizer\": \"promp\", \"clip_eps\": 1}", "clip_eps must be in (0, 1), got 1.0"},
+        {"{\"kl_coeff\": -1}", "kl_coeff"},
+        {"{\"meta_optimizer\": \"promp\", \"num_steps\": 0}", "needs num_steps at least 1"},
+        {"{\"meta_optimizer\": \"adam\", \"loss\": \"mse\", \"exploration\": true}", "exploration"},
+        {"{\"inner_estimator\": \"lvc\"}", "MAML-TRPO's inner step is REINFORCE"}}) {
+      ConfigException e = assertThrows(ConfigException.class, () -> config(bad[0]));
+      assertTrue(e.getMessage().startsWith("t: ") && e.getMessage().contains(bad[1]) && !e.getMessage().contains("\n"),
+          e.getMessage());
+    }
+  }
+}
