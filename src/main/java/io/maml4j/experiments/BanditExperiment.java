@@ -214,8 +214,12 @@ public final class BanditExperiment {
   private static Params adapt(BernoulliBandit bandit, Policy policy, MetaLearner learner, Params theta,
       List<Task> tasks, TrainConfig cfg, SplittableRandom rng) {
     Episodes pre = new VectorSampler(bandit).sample(policy, theta, tasks, cfg.fastBatchSize(), rng);
-    double[] adv = Advantages.compute(pre, cfg.gamma(), cfg.gaeLambda(), new LinearFeatureBaseline(), true);
-    return learner.adapt(theta, Batch.of(pre, adv, cfg.dataType()));
+    LinearFeatureBaseline baseline = new LinearFeatureBaseline();
+    double[] adv = Advantages.compute(pre, cfg.gamma(), cfg.gaeLambda(), baseline, true);
+    // A DiCE inner step needs the episodes' rewards and baseline values, as in training.
+    Batch.Rewards rewards = cfg.innerEstimator().equals("dice")
+        ? new Batch.Rewards(cfg.gamma(), Advantages.values(pre, cfg.gamma(), baseline)) : null;
+    return learner.adapt(theta, Batch.of(pre, adv, rewards, cfg.dataType()));
   }
 
   /** H Σ_a π(a) p_a per task, for shared or per-task parameters. */

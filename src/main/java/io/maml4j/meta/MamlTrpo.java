@@ -27,6 +27,7 @@ public final class MamlTrpo implements MetaLearner {
   private final MamlConfig config;
   private final java.util.concurrent.ExecutorService[] workers;
   private final boolean exploration;
+  private final TaskLoss innerLoss;
 
   /** Uses one worker thread per available processor. */
   public MamlTrpo(Policy policy, MamlConfig config) {
@@ -38,15 +39,18 @@ public final class MamlTrpo implements MetaLearner {
    *     split only through floating-point summation order, and are reproducible for a fixed count
    */
   public MamlTrpo(Policy policy, MamlConfig config, int threads) {
-    this(policy, config, threads, false);
+    this(policy, config, threads, TaskLoss.REINFORCE, false);
   }
 
   /**
+   * @param innerLoss the inner step's estimator ({@link TaskLoss#REINFORCE}, {@link TaskLoss#LVC}
+   *     or {@link TaskLoss#DICE}); the meta-gradient differentiates through its gradient
    * @param exploration add E-MAML's exploration term ({@link Exploration}) to the surrogate; the
    *     post-update batches then need their rewards ({@link Batch#episodic()})
    */
-  public MamlTrpo(Policy policy, MamlConfig config, int threads, boolean exploration) {
+  public MamlTrpo(Policy policy, MamlConfig config, int threads, TaskLoss innerLoss, boolean exploration) {
     this.exploration = exploration;
+    this.innerLoss = innerLoss;
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
@@ -71,7 +75,7 @@ public final class MamlTrpo implements MetaLearner {
   @Override
   public Params adapt(Params theta, Batch train) {
     try (Arena arena = Arena.open()) {
-      Adaptation a = Adaptation.adapt(policy, theta.detach(), train, config.fastLr(), config.innerSteps(), false);
+      Adaptation a = inner(theta.detach(), train, false);
       return a.params().map(arena::escape);
     }
   }
@@ -80,7 +84,12 @@ public final class MamlTrpo implements MetaLearner {
    * Builds the differentiable adaptation θ → θ' (second order unless configured first-order).
    */
   public Adaptation differentiableAdaptation(Params thetaVars, Batch train) {
-    return Adaptation.adapt(policy, thetaVars, train, config.fastLr(), config.innerSteps(), !config.firstOrder());
+    return inner(thetaVars, train, !config.firstOrder());
+  }
+
+  private Adaptation inner(Params theta, Batch train, boolean createGraph) {
+    return Adaptation.adapt(policy, innerLoss, theta.repeatPerTask(train.tasks()), train, new double[] {config.fastLr()},
+        config.innerSteps(), createGraph);
   }
 
   /** The meta-objective: surrogate loss of the adapted policies on the post-adaptation batch. */
@@ -328,7 +337,7 @@ public final class MamlTrpo implements MetaLearner {
 
     double[] evaluate(Params candidate) {
       try (Arena a = Arena.open()) {
-        Adaptation an = Adaptation.adapt(policy, candidate, train, config.fastLr(), config.innerSteps(), false);
+        Adaptation an = inner(candidate, train, false);
         Distribution dn = policy.forward(an.params(), valid.observations());
         return new double[] {loss(candidate, dn).item(), Losses.kl(dn, old, valid).item()};
       }

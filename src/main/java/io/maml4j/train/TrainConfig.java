@@ -93,10 +93,6 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
           + " meta_optimizer \"trpo\", got \"" + metaOptimizer + "\"");
     }
     java.util.Objects.requireNonNull(promp, "promp");
-    if (metaOptimizer.equals("trpo") && !innerEstimator.equals("reinforce")) {
-      throw new IllegalArgumentException("inner_estimator \"" + innerEstimator + "\" needs meta_optimizer \"adam\""
-          + " or \"promp\"; MAML-TRPO's inner step is REINFORCE");
-    }
     if (metaOptimizer.equals("trpo") && !loss.equals("reinforce")) {
       throw new IllegalArgumentException("meta_optimizer \"trpo\" needs loss \"reinforce\" (its surrogate and KL"
           + " need a stochastic policy), got loss \"" + loss + "\"; use \"meta_optimizer\": \"adam\"");

@@ -84,7 +84,7 @@ public final class Trainer {
               m.innerSteps(), m.firstOrder(), new Adam(config.metaLr()));
       case "promp" -> new ProMp(policy, config.promp(), config.innerEstimator(), m.fastLr(), m.innerSteps(),
           new Adam(config.metaLr()));
-      default -> new MamlTrpo(policy, m, threads, config.exploration());
+      default -> new MamlTrpo(policy, m, threads, TaskLoss.named(config.innerEstimator()), config.exploration());
     };
   }
 

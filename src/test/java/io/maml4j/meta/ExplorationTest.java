@@ -82,7 +82,7 @@ class ExplorationTest {
     LinearFeatureBaseline bl = new LinearFeatureBaseline();
     MamlConfig cfg = MamlConfig.defaults();
     MamlTrpo plain = new MamlTrpo(policy, cfg, 1);
-    MamlTrpo explore = new MamlTrpo(policy, cfg, 2, true);
+    MamlTrpo explore = new MamlTrpo(policy, cfg, 2, TaskLoss.REINFORCE, true);
     Batch train = batch(sampler.sample(policy, theta, tasks, 4, rng), bl);
     Batch valid = batch(sampler.sample(policy, plain.adapt(theta, train), tasks, 4, rng), bl);
     MetaLearner.StepResult a = plain.step(theta, train, valid);

@@ -67,7 +67,8 @@ class TrainerMethodsTest {
     for (String json : List.of("{\"meta_optimizer\": \"adam\", \"inner_estimator\": \"dice\"}",
         "{\"meta_optimizer\": \"adam\", \"inner_estimator\": \"lvc\"}",
         "{\"meta_optimizer\": \"promp\", \"inner_estimator\": \"dice\", \"kl_target\": 0.01}",
-        "{\"exploration\": true}")) {
+        "{\"exploration\": true}", "{\"inner_estimator\": \"dice\", \"exploration\": true}",
+        "{\"inner_estimator\": \"lvc\"}")) {
       TrainConfig c = config(json);
       for (IterationMetrics m : run(c)) {
         assertTrue(Double.isFinite(m.lossBefore()) && Double.isFinite(m.postReturn()), json + ": " + m);
@@ -84,7 +85,7 @@ class TrainerMethodsTest {
         {"{\"kl_coeff\": -1}", "kl_coeff"},
         {"{\"meta_optimizer\": \"promp\", \"num_steps\": 0}", "needs num_steps at least 1"},
         {"{\"meta_optimizer\": \"adam\", \"loss\": \"mse\", \"exploration\": true}", "exploration"},
-        {"{\"inner_estimator\": \"lvc\"}", "MAML-TRPO's inner step is REINFORCE"}}) {
+        {"{\"meta_optimizer\": \"promp\", \"exploration\": true}", "needs meta_optimizer \"trpo\""}}) {
       ConfigException e = assertThrows(ConfigException.class, () -> config(bad[0]));
       assertTrue(e.getMessage().startsWith("t: ") && e.getMessage().contains(bad[1]) && !e.getMessage().contains("\n"),
           e.getMessage());
