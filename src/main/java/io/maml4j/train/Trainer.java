@@ -83,7 +83,7 @@ public final class Trainer {
           : new MamlAdam(policy, TaskLoss.named(config.innerEstimator()), TaskLoss.REINFORCE, m.fastLr(),
               m.innerSteps(), m.firstOrder(), new Adam(config.metaLr()));
       case "promp" -> new ProMp(policy, config.promp(), config.innerEstimator(), m.fastLr(), m.innerSteps(),
-          new Adam(config.metaLr()));
+          new Adam(config.metaLr()), threads);
       default -> new MamlTrpo(policy, m, threads, TaskLoss.named(config.innerEstimator()), config.exploration());
     };
   }

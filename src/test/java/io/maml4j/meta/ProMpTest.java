@@ -73,4 +73,18 @@ class ProMpTest {
     fixed.step(f.theta, f.train, f.valid);
     assertEquals(1e-3, fixed.klCoeff(), 0);
   }
+
+  @Test
+  void when_tasks_are_split_over_threads_expect_the_single_thread_step() {
+    ProMp one = new ProMp(policy, ProMpConfig.defaults(), "lvc", 0.1, 1, new Adam(0.01), 1);
+    ProMp two = new ProMp(policy, ProMpConfig.defaults(), "lvc", 0.1, 1, new Adam(0.01), 2);
+    Fixture f = fixture(one, 3);
+    MetaLearner.StepResult a = one.step(f.theta, f.train, f.valid);
+    MetaLearner.StepResult b = two.step(f.theta, f.train, f.valid);
+    assertEquals(a.lossBefore(), b.lossBefore(), 1e-12);
+    assertEquals(a.kl(), b.kl(), 1e-12);
+    double diff = a.theta().zip(b.theta(), Tensor::sub).map(Tensor::square).list().stream()
+        .mapToDouble(t -> t.sum().item()).sum();
+    assertTrue(diff < 1e-20, "split step differs: " + diff);
+  }
 }
