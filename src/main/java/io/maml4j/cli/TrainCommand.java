@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
 
 /** {@code maml4j train}: meta-trains a policy on an environment spec. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Meta-train a policy with MAML (TRPO, or Adam when the spec's train section says so)."
+    description = "Meta-train a policy with MAML-TRPO, MAML with Adam, or ProMP (the spec's train section or --meta-optimizer)."
         + " With no options: a short 2D-navigation demo. --env defaults to environments/navigation-2d.json, --out"
         + " to runs/<env>-seed<seed>; --resume --out RUN takes everything from RUN/config.json.")
 public final class TrainCommand implements Callable<Integer> {
