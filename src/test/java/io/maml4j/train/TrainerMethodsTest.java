@@ -69,7 +69,7 @@ class TrainerMethodsTest {
         "{\"meta_optimizer\": \"promp\", \"inner_estimator\": \"dice\", \"kl_target\": 0.01}",
         "{\"exploration\": true}", "{\"inner_estimator\": \"dice\", \"exploration\": true}",
         "{\"inner_estimator\": \"lvc\"}")) {
-      TrainConfig c = config(json);
+      TrainConfig c = config(json).toBuilder().numBatches(1).build();
       for (IterationMetrics m : run(c)) {
         assertTrue(Double.isFinite(m.lossBefore()) && Double.isFinite(m.postReturn()), json + ": " + m);
       }
