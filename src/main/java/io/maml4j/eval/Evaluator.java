@@ -141,7 +141,7 @@ public final class Evaluator {
         scores[s] = scorer.score(policy, p, task, index, data);
         Batch b = data.batch();
         sampled.add(new BatchCollector.Collected(new Batch(arena.escape(b.observations()), arena.escape(b.actions()),
-            arena.escape(b.advantages()), arena.escape(b.weights()), b.tasks()), data.score(), data.steps()));
+            arena.escape(b.advantages()), arena.escape(b.weights()), b.tasks()), data.scores(), data.steps()));
         if (s < config.steps()) {
           p = inner.step(s).adapt(p, data.batch(), false).params();
         }

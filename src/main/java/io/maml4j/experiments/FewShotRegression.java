@@ -81,8 +81,11 @@ public final class FewShotRegression {
     }
     BatchCollector shots = new BatchCollector() {
       @Override
-      public Collected collect(Policy policy, Params params, Task task, SplittableRandom rng) {
-        return new Collected(trainBatch.task(index.get(task)), Double.NaN, shots());
+      public Collected collect(Policy policy, Params params, List<Task> of, List<SplittableRandom> rngs) {
+        if (of.size() != 1) {
+          throw new IllegalArgumentException("the regression test fine-tunes one task at a time");
+        }
+        return new Collected(trainBatch.task(index.get(of.get(0))), new double[] {Double.NaN}, new long[] {shots()});
       }
 
       @Override

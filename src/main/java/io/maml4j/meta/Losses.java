@@ -49,4 +49,20 @@ public final class Losses {
     }
     return prediction.value().sub(b.actions()).square().sum(2).mul(b.weights()).sum();
   }
+
+  /** Per task, the weighted sum over its rows of {@code rows} ([T, N, 1]): a [T] tensor of task means. */
+  public static Tensor perTask(Tensor rows, Batch b) {
+    return rows.mul(b.weights()).sum(1, 2).reshape(b.tasks());
+  }
+
+  /** TRPO's surrogate of every task on its own: [T], minus each task's importance-weighted advantage. */
+  public static Tensor surrogatePerTask(Distribution dist, Tensor oldLogProb, Batch b) {
+    Tensor ratio = dist.logProb(b.actions()).sub(oldLogProb).exp();
+    return perTask(ratio.mul(b.advantages()), b).neg();
+  }
+
+  /** Mean KL(new || old) over each task's valid steps: [T]. */
+  public static Tensor klPerTask(Distribution current, Distribution old, Batch b) {
+    return perTask(current.kl(old), b);
+  }
 }

@@ -60,53 +60,101 @@ public final class MamlTrpo implements MetaLearner {
   }
 
   @Override
-  public Work taskWork(Params theta, Adaptation adaptation, Batch train, Batch valid) {
-    return new Work(theta, adaptation, train, valid);
+  public TaskWork taskWork(Params theta, Adaptation adaptation, Batch train, Batch valid) {
+    if (train.tasks() != 1 || valid.tasks() != 1) {
+      throw new IllegalArgumentException("a task's work takes one task's batches, got " + train.tasks() + " and "
+          + valid.tasks());
+    }
+    return new Group(theta, false, adaptation, train, valid).works().get(0);
+  }
+
+  @Override
+  public boolean batchesTasks() {
+    return true;
+  }
+
+  @Override
+  public List<TaskWork> taskWorks(Params theta, Adaptation adaptation, Batch train, Batch valid) {
+    return new Group(theta, true, adaptation, train, valid).works();
   }
 
   /**
-   * One task's part of a MAML-TRPO meta-step: the surrogate of its adapted policy on its
-   * post-adaptation batch, the gradient through its inner step, its curvature products and its
-   * line-search values.
+   * The tasks of one batch's part of a MAML-TRPO meta-step: each task's surrogate of its adapted
+   * policy on its post-adaptation batch, its gradient through its inner step, its curvature
+   * products and its line-search values, computed for all of them in batched operations on
+   * per-task slices. Its works answer a request together: the first of them asked computes every
+   * task's reply.
    */
-  public final class Work implements TaskWork {
+  final class Group {
     private final Params theta;
+    private final boolean stacked;
     private final Adaptation adaptation;
     private final Batch train;
     private final Batch valid;
+    private final int tasks;
+    private final Params shared;
     private final DataType type;
     private Distribution old;
     private Tensor oldLogProb;
     private Curvature curvature;
+    private TaskRequest answered;
+    private List<TaskReply> replies;
 
-    Work(Params theta, Adaptation adaptation, Batch train, Batch valid) {
-      if (train.tasks() != 1 || valid.tasks() != 1) {
-        throw new IllegalArgumentException("a task's work takes one task's batches, got " + train.tasks() + " and "
+    /**
+     * @param theta leaf variables: per-task copies [G, ...] when {@code stacked}, else shared θ
+     *     (one task)
+     */
+    Group(Params theta, boolean stacked, Adaptation adaptation, Batch train, Batch valid) {
+      if (train.tasks() != valid.tasks()) {
+        throw new IllegalArgumentException("train and valid batches differ in tasks: " + train.tasks() + " and "
             + valid.tasks());
       }
       this.theta = theta;
+      this.stacked = stacked;
       this.adaptation = adaptation;
       this.train = train;
       this.valid = valid;
+      this.tasks = train.tasks();
+      this.shared = stacked ? theta.map(t -> {
+        long[] sh = t.shape();
+        return t.slice(0, 1).reshape(java.util.Arrays.copyOfRange(sh, 1, sh.length));
+      }) : theta;
       this.type = theta.list().get(0).dataType();
     }
 
-    @Override
-    public TaskReply handle(TaskRequest request) {
-      return switch (request.op()) {
-        case SETUP -> setup();
-        case CURVATURE -> {
-          requireSetUp(request);
-          try (Arena a = Arena.open()) {
-            yield new TaskReply(new double[0], curvature.product(theta.withFlat(request.vector(), type)).flat());
+    List<TaskWork> works() {
+      List<TaskWork> out = new java.util.ArrayList<>(tasks);
+      for (int j = 0; j < tasks; j++) {
+        int task = j;
+        out.add(request -> reply(request).get(task));
+      }
+      return out;
+    }
+
+    private List<TaskReply> reply(TaskRequest request) {
+      if (request != answered) {
+        replies = switch (request.op()) {
+          case SETUP -> setup();
+          case CURVATURE -> {
+            requireSetUp(request);
+            try (Arena a = Arena.open()) {
+              Params p = curvature.perTaskProduct(shared.withFlat(request.vector(), type));
+              List<TaskReply> r = new java.util.ArrayList<>(tasks);
+              for (int i = 0; i < tasks; i++) {
+                r.add(new TaskReply(null, taskFlat(p, i)));
+              }
+              yield r;
+            }
           }
-        }
-        case EVALUATE -> {
-          requireSetUp(request);
-          yield evaluate(theta.withFlat(request.vector(), type));
-        }
-        default -> throw new IllegalArgumentException("MAML-TRPO has no task request '" + request.op() + "'");
-      };
+          case EVALUATE -> {
+            requireSetUp(request);
+            yield evaluate(shared.withFlat(request.vector(), type));
+          }
+          default -> throw new IllegalArgumentException("MAML-TRPO has no task request '" + request.op() + "'");
+        };
+        answered = request;
+      }
+      return replies;
     }
 
     private void requireSetUp(TaskRequest request) {
@@ -115,32 +163,63 @@ public final class MamlTrpo implements MetaLearner {
       }
     }
 
-    private TaskReply setup() {
+    /** Task i's entries of per-task (or, for one task, shared) params, flattened. */
+    private double[] taskFlat(Params p, int i) {
+      if (tasks == 1) {
+        return p.flat();
+      }
+      double[] all = p.flat();
+      double[] out = new double[all.length / tasks];
+      int at = 0;
+      int base = 0;
+      for (Tensor t : p.list()) {
+        int n = Math.toIntExact(t.value().length());
+        int each = n / tasks;
+        System.arraycopy(all, base + i * each, out, at, each);
+        at += each;
+        base += n;
+      }
+      return out;
+    }
+
+    private List<TaskReply> setup() {
       Distribution dist = policy.forward(adaptation.params(), valid.observations());
       old = dist.detach();
       oldLogProb = dist.logProb(valid.actions()).detach();
-      Tensor loss = Losses.surrogate(dist, oldLogProb, valid);
-      double[] grad;
+      Tensor loss = Losses.surrogatePerTask(dist, oldLogProb, valid);
+      double[] values = loss.toDoubles();
+      Params grad;
+      List<TaskReply> r = new java.util.ArrayList<>(tasks);
       try (Arena scratch = Arena.open()) {
-        grad = Params.of(theta.names(), Grad.grad(loss, theta.list(), false)).flat();
+        // Each task's copy of θ only reaches its own loss, so the gradient of the sum is, slice
+        // by slice, each task's own gradient.
+        grad = Params.of(theta.names(), Grad.grad(loss.sum(), theta.list(), false));
+        for (int i = 0; i < tasks; i++) {
+          r.add(new TaskReply(new double[] {values[i]}, taskFlat(grad, i)));
+        }
       }
       curvature = new Curvature(adaptation, old, valid);
-      return new TaskReply(new double[] {loss.item()}, grad);
+      return r;
     }
 
-    private TaskReply evaluate(Params candidate) {
+    private List<TaskReply> evaluate(Params candidate) {
       try (Arena a = Arena.open()) {
-        Adaptation an = inner.adapt(candidate.repeatPerTask(1), train, false);
+        Adaptation an = inner.adapt(candidate.repeatPerTask(tasks), train, false);
         Distribution dn = policy.forward(an.params(), valid.observations());
-        return new TaskReply(new double[] {Losses.surrogate(dn, oldLogProb, valid).item(),
-            Losses.kl(dn, old, valid).item()}, null);
+        double[] loss = Losses.surrogatePerTask(dn, oldLogProb, valid).toDoubles();
+        double[] kl = Losses.klPerTask(dn, old, valid).toDoubles();
+        List<TaskReply> r = new java.util.ArrayList<>(tasks);
+        for (int i = 0; i < tasks; i++) {
+          r.add(new TaskReply(new double[] {loss[i], kl[i]}, null));
+        }
+        return r;
       }
     }
   }
 
   /**
-   * Curvature-vector products of the mean KL through the adaptation at the current θ:
-   * v ↦ J^T F J v for the tasks of one batch.
+   * Curvature-vector products of each task's mean KL through its adaptation at the current θ:
+   * v ↦ J_i^T F_i J_i v for the tasks of one batch, task by task.
    */
   final class Curvature {
     private final Adaptation adaptation;
@@ -153,7 +232,8 @@ public final class MamlTrpo implements MetaLearner {
       this.tasks = valid.tasks();
       Params phiParams = adaptation.params().detach().asVariables();
       this.phi = phiParams.list();
-      Tensor kl = Losses.kl(policy.forward(phiParams, valid.observations()), old, valid);
+      // The sum of the tasks' own mean KLs: its Hessian is, task by task, each task's Fisher.
+      Tensor kl = Losses.klPerTask(policy.forward(phiParams, valid.observations()), old, valid).sum();
       this.klGrad = Params.of(phiParams.names(), Grad.grad(kl, phi, true));
     }
 
@@ -170,7 +250,7 @@ public final class MamlTrpo implements MetaLearner {
       return w;
     }
 
-    /** J^T w for per-task w: a shared direction. */
+    /** J_i^T w_i for per-task w: per-task directions, each task's own. */
     Params jacobianTranspose(Params w) {
       if (!config.firstOrder()) {
         for (int s = adaptation.stepGrads().size() - 1; s >= 0; s--) {
@@ -178,10 +258,7 @@ public final class MamlTrpo implements MetaLearner {
           w = w.zip(hessianInner(s, w), (a, b) -> a.sub(b.scale(lr)));
         }
       }
-      return w.map(t -> {
-        long[] s = t.shape();
-        return t.sum(0).reshape(java.util.Arrays.copyOfRange(s, 1, s.length));
-      });
+      return w;
     }
 
     private Params hessianInner(int step, Params w) {
@@ -195,8 +272,8 @@ public final class MamlTrpo implements MetaLearner {
       return Params.of(klGrad.names(), Grad.grad(klGrad.dot(w), phi, false));
     }
 
-    /** J^T F J v, in the current arena. */
-    Params product(Params v) {
+    /** Every task's J_i^T F_i J_i v for a shared v, per task ([G, ...]), in the current arena. */
+    Params perTaskProduct(Params v) {
       return jacobianTranspose(fisher(jacobian(v)));
     }
   }

@@ -30,6 +30,28 @@ public interface MetaLearner {
   TaskWork taskWork(Params theta, Adaptation adaptation, Batch train, Batch valid);
 
   /**
+   * Whether {@link #taskWorks} computes the tasks of a batch together. Then a worker holding
+   * several tasks samples, adapts and answers them in batched tensor operations; every task's
+   * replies are bit-identical to computing it alone, because each task has its own copy of θ and
+   * every operation acts on one task's slice (no product or sum mixes tasks).
+   */
+  default boolean batchesTasks() {
+    return false;
+  }
+
+  /**
+   * The works of the G tasks of one batch, computed together: work j answers for task j.
+   *
+   * @param theta θ as per-task leaf variables ([G, ...], one copy per task)
+   * @param adaptation the inner loop of those copies on {@code train}
+   * @param train the tasks' pre-adaptation batch (G tasks)
+   * @param valid the tasks' post-adaptation batch (G tasks)
+   */
+  default List<TaskWork> taskWorks(Params theta, Adaptation adaptation, Batch train, Batch valid) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " computes tasks one by one");
+  }
+
+  /**
    * One meta-update: sends θ to every task in the first request, then whatever the learner needs,
    * reducing replies in task order in float64. The new θ is allocated in the caller's arena.
    */
@@ -42,8 +64,12 @@ public interface MetaLearner {
   default StepResult step(Params theta, Batch train, Batch valid) {
     List<TaskWork> works = new ArrayList<>(train.tasks());
     try (Arena arena = Arena.open()) {
-      for (int i = 0; i < train.tasks(); i++) {
-        works.add(onBatches(theta, train.task(i), valid.task(i)));
+      if (batchesTasks()) {
+        works.addAll(onBatchesTogether(theta, train, valid));
+      } else {
+        for (int i = 0; i < train.tasks(); i++) {
+          works.add(onBatches(theta, train.task(i), valid.task(i)));
+        }
       }
       StepResult r = step(theta, TaskChannel.of(works));
       return r.withTheta(r.theta().map(arena::escape));
@@ -80,6 +106,34 @@ public interface MetaLearner {
         }
       }
     };
+  }
+
+  /**
+   * The works of all tasks of fixed batches computed together, as a worker holding those tasks
+   * computes them in training ({@link #batchesTasks()}): on the first request each task's copy of
+   * the θ it carries is adapted.
+   */
+  default List<TaskWork> onBatchesTogether(Params template, Batch train, Batch valid) {
+    MetaLearner learner = this;
+    int g = train.tasks();
+    List<TaskWork> group = new ArrayList<>(g);
+    TaskWork[] works = new TaskWork[g];
+    for (int j = 0; j < g; j++) {
+      int task = j;
+      group.add(request -> {
+        if (works[0] == null) {
+          Params vars = template.withFlat(request.vector(), template.list().get(0).dataType()).repeatPerTask(g)
+              .detach().asVariables();
+          Adaptation a = learner.innerLoop().adapt(vars, train, learner.secondOrder());
+          List<TaskWork> made = learner.taskWorks(vars, a, train, valid);
+          for (int i = 0; i < g; i++) {
+            works[i] = made.get(i);
+          }
+        }
+        return works[task].handle(request);
+      });
+    }
+    return group;
   }
 
   /** The outcome of a meta-update; {@code theta} is the new (or unchanged) meta-parameters. */

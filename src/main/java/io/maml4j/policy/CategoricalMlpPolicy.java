@@ -59,11 +59,24 @@ public final class CategoricalMlpPolicy extends AbstractMlpPolicy {
 
     @Override
     public double[] sample(SplittableRandom rng) {
+      return draw(java.util.List.of(rng), true);
+    }
+
+    @Override
+    public double[] sample(java.util.List<SplittableRandom> perTask) {
+      return draw(perTask, false);
+    }
+
+    private double[] draw(java.util.List<SplittableRandom> rngs, boolean one) {
       double[] lp = logp.toDoubles();
       int n = (int) logp.size(2);
+      int rows = (int) logp.size(1);
       double[] out = new double[lp.length / n];
+      if (!one && rngs.size() != out.length / rows) {
+        throw new IllegalArgumentException(rngs.size() + " task streams for " + out.length / rows + " tasks");
+      }
       for (int r = 0; r < out.length; r++) {
-        double u = rng.nextDouble();
+        double u = rngs.get(one ? 0 : r / rows).nextDouble();
         double c = 0;
         int a = n - 1;
         for (int k = 0; k < n; k++) {

@@ -4,6 +4,7 @@ import io.maml4j.env.Task;
 import io.maml4j.meta.Batch;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -14,11 +15,16 @@ import java.util.SplittableRandom;
  */
 public interface BatchCollector {
   /**
-   * Samples task {@code task} with {@code params} (shared, or stacked for one task).
-   *
-   * @param rng the task's own random stream; everything sampled comes from it
+   * Samples tasks {@code tasks} with {@code params} (stacked per task, leading axis of size
+   * tasks.size()), everything task t samples drawn from {@code rngs.get(t)} alone: a task's data is
+   * the same whichever tasks are collected beside it.
    */
-  Collected collect(Policy policy, Params params, Task task, SplittableRandom rng);
+  Collected collect(Policy policy, Params params, List<Task> tasks, List<SplittableRandom> rngs);
+
+  /** One task: {@link #collect(Policy, Params, List, List)} with its own stream. */
+  default Collected collect(Policy policy, Params params, Task task, SplittableRandom rng) {
+    return collect(policy, params, List.of(task), List.of(rng));
+  }
 
   /**
    * Whether the data depends on the parameters it is sampled with. When it does, a task with no
@@ -29,9 +35,34 @@ public interface BatchCollector {
   boolean dependsOnParams();
 
   /**
-   * @param batch the task's batch
-   * @param score the mean return of what was sampled (supervised: minus the loss of {@code params})
-   * @param steps environment steps (supervised: examples) sampled
+   * @param batch the tasks' batch
+   * @param scores per task, the mean return of what was sampled (supervised: minus the loss of
+   *     the task's parameters)
+   * @param steps per task, the environment steps (supervised: examples) sampled
    */
-  record Collected(Batch batch, double score, long steps) {}
+  record Collected(Batch batch, double[] scores, long[] steps) {
+    public Collected {
+      if (scores.length != batch.tasks() || steps.length != batch.tasks()) {
+        throw new IllegalArgumentException("need one score and one step count per task, got " + scores.length
+            + " and " + steps.length + " for " + batch.tasks() + " tasks");
+      }
+    }
+
+    /** The score of a one-task collection. */
+    public double score() {
+      if (scores.length != 1) {
+        throw new IllegalStateException("score() of " + scores.length + " tasks");
+      }
+      return scores[0];
+    }
+
+    /** All the tasks' steps. */
+    public long totalSteps() {
+      long n = 0;
+      for (long x : steps) {
+        n += x;
+      }
+      return n;
+    }
+  }
 }

@@ -36,10 +36,15 @@ public record RolloutCollector(Sampler sampler, int episodes, double gamma, doub
   }
 
   @Override
-  public Collected collect(Policy policy, Params params, Task task, SplittableRandom rng) {
-    Episodes ep = sampler.sample(policy, params, List.of(task), episodes, rng);
+  public Collected collect(Policy policy, Params params, List<Task> tasks, List<SplittableRandom> rngs) {
+    Episodes ep = sampler.sample(policy, params, tasks, episodes, rngs);
     double[] adv = Advantages.compute(ep, gamma, lambda, BASELINE, true);
-    return new Collected(Batch.of(ep, adv, type), ep.meanReturn(), ep.steps());
+    long[] steps = new long[tasks.size()];
+    int[] len = ep.lengths();
+    for (int e = 0; e < len.length; e++) {
+      steps[e / episodes] += len[e];
+    }
+    return new Collected(Batch.of(ep, adv, type), ep.taskReturns(), steps);
   }
 
   @Override

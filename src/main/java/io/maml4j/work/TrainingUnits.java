@@ -9,6 +9,7 @@ import io.maml4j.meta.TaskRequest;
 import io.maml4j.meta.TaskWork;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -48,52 +49,108 @@ public final class TrainingUnits implements UnitFactory {
 
   @Override
   public TaskWork open(int iteration, int task) {
-    if (task < 0 || task >= metaBatchSize) {
-      throw new IllegalArgumentException("task " + task + " outside the meta-batch of " + metaBatchSize);
-    }
-    return new Unit(iteration, task);
+    return open(iteration, new int[] {task}).get(0);
   }
 
-  private final class Unit implements TaskWork {
-    private final int iteration;
-    private final int index;
-    private TaskWork work;
+  /**
+   * The units of {@code tasks}: with a learner that {@linkplain MetaLearner#batchesTasks() batches
+   * tasks}, one group that samples, adapts and answers them together; otherwise one unit each.
+   * Either way a task's replies are those it would give alone.
+   */
+  @Override
+  public List<TaskWork> open(int iteration, int[] tasks) {
+    for (int t : tasks) {
+      if (t < 0 || t >= metaBatchSize) {
+        throw new IllegalArgumentException("task " + t + " outside the meta-batch of " + metaBatchSize);
+      }
+    }
+    if (learner.batchesTasks()) {
+      return new Group(iteration, tasks.clone()).units();
+    }
+    List<TaskWork> out = new ArrayList<>(tasks.length);
+    for (int t : tasks) {
+      out.add(new Group(iteration, new int[] {t}).units().get(0));
+    }
+    return out;
+  }
 
-    Unit(int iteration, int index) {
+  /**
+   * Tasks of one iteration sampled and adapted together; each task's stream, copy of θ and
+   * tensor slices are its own.
+   */
+  private final class Group {
+    private final int iteration;
+    private final int[] indices;
+    private List<TaskWork> works;
+    private TaskReply.TaskData[] data;
+
+    Group(int iteration, int[] indices) {
       this.iteration = iteration;
-      this.index = index;
+      this.indices = indices;
     }
 
-    @Override
-    public TaskReply handle(TaskRequest request) {
-      if (work != null) {
-        return work.handle(request);
+    List<TaskWork> units() {
+      List<TaskWork> out = new ArrayList<>(indices.length);
+      for (int j = 0; j < indices.length; j++) {
+        int task = j;
+        out.add(new TaskWork() {
+          private boolean first = true;
+
+          @Override
+          public TaskReply handle(TaskRequest request) {
+            if (works == null) {
+              start(request);
+            }
+            TaskReply r = works.get(task).handle(request);
+            if (first) {
+              first = false;
+              return r.withData(data[task]);
+            }
+            return r;
+          }
+
+          @Override
+          public void close() {
+            if (works != null) {
+              works.get(task).close();
+            }
+          }
+        });
       }
-      List<Task> tasks = distribution.sample(metaBatchSize, Seeds.iteration(seed, iteration));
-      Task task = tasks.get(index);
-      SplittableRandom rng = Seeds.task(seed, iteration, index);
+      return out;
+    }
+
+    private void start(TaskRequest request) {
+      int g = indices.length;
+      List<Task> all = distribution.sample(metaBatchSize, Seeds.iteration(seed, iteration));
+      List<Task> tasks = new ArrayList<>(g);
+      List<SplittableRandom> rngs = new ArrayList<>(g);
+      for (int i : indices) {
+        tasks.add(all.get(i));
+        rngs.add(Seeds.task(seed, iteration, i));
+      }
       Params theta = template.withFlat(request.vector(), template.list().get(0).dataType());
+      // Every task samples with its own copy of θ, so that its forward passes are its own slices.
+      Params copies = theta.repeatPerTask(g).detach();
       long t0 = System.nanoTime();
-      BatchCollector.Collected pre = collector.collect(policy, theta, task, rng);
+      BatchCollector.Collected pre = collector.collect(policy, copies, tasks, rngs);
       long t1 = System.nanoTime();
-      Params vars = theta.asVariables();
-      Adaptation a = learner.innerLoop().adapt(vars.repeatPerTask(1), pre.batch(), learner.secondOrder());
+      Params vars = learner.batchesTasks() ? copies.asVariables() : theta.asVariables();
+      Params start = learner.batchesTasks() ? vars : vars.repeatPerTask(1);
+      Adaptation a = learner.innerLoop().adapt(start, pre.batch(), learner.secondOrder());
       long t2 = System.nanoTime();
       BatchCollector.Collected post = pre;
       if (learner.innerLoop().steps() > 0 || !collector.dependsOnParams()) {
-        post = collector.collect(policy, a.params().detach(), task, rng);
+        post = collector.collect(policy, a.params().detach(), tasks, rngs);
       }
       long t3 = System.nanoTime();
-      work = learner.taskWork(vars, a, pre.batch(), post.batch());
-      long steps = pre.steps() + (post == pre ? 0 : post.steps());
-      return work.handle(request).withData(new TaskReply.TaskData(pre.score(), post.score(), steps,
-          ((t1 - t0) + (t3 - t2)) / 1e9, (t2 - t1) / 1e9));
-    }
-
-    @Override
-    public void close() {
-      if (work != null) {
-        work.close();
+      works = learner.batchesTasks() ? learner.taskWorks(vars, a, pre.batch(), post.batch())
+          : List.of(learner.taskWork(vars, a, pre.batch(), post.batch()));
+      data = new TaskReply.TaskData[g];
+      for (int j = 0; j < g; j++) {
+        long steps = pre.steps()[j] + (post == pre ? 0 : post.steps()[j]);
+        data[j] = new TaskReply.TaskData(pre.scores()[j], post.scores()[j], steps,
+            ((t1 - t0) + (t3 - t2)) / 1e9 / g, (t2 - t1) / 1e9 / g);
       }
     }
   }
