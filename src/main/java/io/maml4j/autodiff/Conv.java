@@ -5,7 +5,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The operations of a convolutional network on the tape: 2D convolution with stride and zero
@@ -20,19 +19,19 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p><b>Per-task parameters.</b> MAML adapts one copy of the parameters per task, stacked on a
  * leading axis of size T ({@code Params.repeatPerTask}). A convolution is therefore written as
- * im2col followed by a matrix product: the patches of task t, {@code [B*OH*OW, C*KH*KW]}, times
- * that task's filters {@code [C*KH*KW, F]}, one batched product over the T tasks. Shared filters
- * (rank 4) are one product over all images; stacked filters (rank 5) one product per task. The
- * alternative, ND4J's fused conv2d, takes a single set of filters, so it would need one call
- * per task and its backward ops (conv2d_bp) compute both gradients at once and are not
- * differentiable again on this tape.
+ * im2col followed by a batched matrix product, one per image: the filters of the image's task,
+ * {@code [F, C*K*K]}, times its patches {@code [C*K*K, OH*OW]}, which gives NCHW output with no
+ * transpose. Each task's filters are broadcast to its B images (shared filters to all), whose
+ * adjoint sums the B per-image filter gradients back. The alternative, ND4J's fused conv2d,
+ * takes a single set of filters, so it would need one call per task, and its backward op
+ * (conv2d_bp) computes both gradients at once and is not differentiable again on this tape.
  *
  * <p><b>Why the backward passes are exact to any order.</b> Every new primitive here is linear in
  * its tensor input, with its adjoint as its backward rule: im2col and col2im are each other's
- * adjoints, a permutation's adjoint is the inverse permutation, cropping's adjoint is zero
- * padding. Max-pooling multiplies by a constant 0/1 mask of the window maxima (piecewise linear,
- * like ReLU) and sums the windows with reshape and sum; batch normalisation is written entirely
- * with existing tape operations. Higher derivatives then follow from the tape's own rules.
+ * adjoints, and max-pooling gathers each window's maximum at indices fixed by the forward pass
+ * (piecewise linear, like ReLU), the adjoint of scattering back to those indices. Batch
+ * normalisation is written entirely with existing tape operations. Higher derivatives then
+ * follow from the tape's own rules.
  */
 public final class Conv {
   private Conv() {}
@@ -97,19 +96,14 @@ public final class Conv {
     long oh = win.outSize(h);
     long ow = win.outSize(w);
     long patch = c * win.kernel() * win.kernel();
-    // [T*B, C, K, K, OH, OW] -> [T*B, OH, OW, C, K, K]: one row of C*K*K per output position.
-    Tensor cols = permute(im2col(x.reshape(t * b, c, h, w), win), 0, 4, 5, 1, 2, 3);
-    Tensor out;
-    if (perTask) {
-      Tensor wm = weight.reshape(t, f, patch);
-      out = cols.reshape(t, b * oh * ow, patch).matmul(wm, false, true);
-    } else {
-      out = cols.reshape(t * b * oh * ow, patch).matmul(weight.reshape(f, patch), false, true);
-    }
+    // [T*B, C, K, K, OH, OW] is already [T*B, C*K*K, OH*OW]: one column per output position.
+    Tensor cols = im2col(x.reshape(t * b, c, h, w), win).reshape(t * b, patch, oh * ow);
+    Tensor filters = weight.reshape(perTask ? t : 1, 1, f, patch).broadcastTo(t, b, f, patch).reshape(t * b, f, patch);
+    Tensor out = filters.matmul(cols).reshape(t, b, f, oh, ow);
     if (bias != null) {
-      out = out.reshape(t, b * oh * ow, f).add(perTask ? bias.reshape(t, 1, f) : bias.reshape(1, 1, f));
+      out = out.add(bias.reshape(perTask ? t : 1, 1, f, 1, 1));
     }
-    return permute(out.reshape(t, b, oh, ow, f), 0, 1, 4, 2, 3);
+    return out;
   }
 
   /**
@@ -126,12 +120,8 @@ public final class Conv {
           + Arrays.toString(x.shape()));
     }
     long[] s = x.shape();
-    long h2 = s[3] / 2;
-    long w2 = s[4] / 2;
-    Tensor even = crop(x, h2 * 2, w2 * 2);
-    Tensor mask = Tensor.constant(firstMaxMask(even.value()));
-    long n = s[0] * s[1] * s[2];
-    return even.mul(mask).reshape(n, h2, 2, w2, 2).sum(2, 4).reshape(s[0], s[1], s[2], h2, w2);
+    long[] out = {s[0], s[1], s[2], s[3] / 2, s[4] / 2};
+    return gather(x, firstMaxIndices(x.value()), out);
   }
 
   /**
@@ -190,38 +180,18 @@ public final class Conv {
     return Tensor.node(v, "col2im", g -> new Tensor[] {im2col(g, win)}, cols);
   }
 
-  /** The axes of {@code x} reordered: output axis i is input axis {@code axes[i]}. */
-  static Tensor permute(Tensor x, int... axes) {
-    int[] inverse = new int[axes.length];
-    for (int i = 0; i < axes.length; i++) {
-      inverse[axes[i]] = i;
-    }
-    long t0 = System.nanoTime();
-    INDArray v = Arena.allocate(x.dataType(), permuted(x.shape(), axes));
-    v.assign(x.value().permute(axes));
-    Kernels.record("permute", t0);
-    return Tensor.node(v, "permute", g -> new Tensor[] {permute(g, inverse)}, x);
+  /** The elements of {@code x} at flat (row-major) indices {@code idx}, shaped {@code shape}. */
+  static Tensor gather(Tensor x, int[] idx, long[] shape) {
+    long[] from = x.shape();
+    INDArray v = gatherKernel(x.value(), idx, shape);
+    return Tensor.node(v, "gather", g -> new Tensor[] {scatter(g, idx, from)}, x);
   }
 
-  /** The top-left {@code h} x {@code w} of the last two axes of a rank-5 tensor. */
-  static Tensor crop(Tensor x, long h, long w) {
-    long[] s = x.shape();
-    if (s[3] == h && s[4] == w) {
-      return x;
-    }
-    INDArray v = Arena.allocate(x.dataType(), s[0], s[1], s[2], h, w);
-    v.assign(x.value().get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h),
-        NDArrayIndex.interval(0, w)));
-    return Tensor.node(v, "crop", g -> new Tensor[] {zeroPad(g, s[3], s[4])}, x);
-  }
-
-  /** The adjoint of {@link #crop}: zeros below and to the right, up to {@code h} x {@code w}. */
-  static Tensor zeroPad(Tensor x, long h, long w) {
-    long[] s = x.shape();
-    INDArray v = Arena.allocate(x.dataType(), s[0], s[1], s[2], h, w).assign(0);
-    v.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, s[3]),
-        NDArrayIndex.interval(0, s[4])).assign(x.value());
-    return Tensor.node(v, "zeroPad", g -> new Tensor[] {crop(g, s[3], s[4])}, x);
+  /** The adjoint of {@link #gather}: zeros of {@code shape} plus {@code g}'s elements added at {@code idx}. */
+  static Tensor scatter(Tensor g, int[] idx, long[] shape) {
+    long[] from = g.shape();
+    INDArray v = scatterKernel(g.value(), idx, shape);
+    return Tensor.node(v, "scatter", gg -> new Tensor[] {gather(gg, idx, from)}, g);
   }
 
   // ---- kernels ----
@@ -249,49 +219,89 @@ public final class Conv {
   }
 
   /**
-   * 1 at the first maximum of every 2x2 window of [T, B, C, 2*H2, 2*W2], 0 elsewhere. ND4J's
-   * max-pooling backward op would give such a mask for an all-ones gradient, but its choice
-   * among equal maxima is not documented, so the windows are walked here: one pass over the
-   * array, on the CPU either way.
+   * The flat index of the first maximum (row-major within the window) of every 2x2 window of
+   * [T, B, C, H, W], a last odd row or column left out. ND4J's max-pooling ops do not say which
+   * of equal maxima they pick, and blank image regions make equal maxima common, so the windows
+   * are walked here: one pass over the array, on the CPU either way.
    */
-  static INDArray firstMaxMask(INDArray x) {
+  static int[] firstMaxIndices(INDArray x) {
     long t0 = System.nanoTime();
     long[] s = x.shape();
-    int planes = (int) (s[0] * s[1] * s[2]);
+    int planes = Math.toIntExact(s[0] * s[1] * s[2]);
     int h = (int) s[3];
     int w = (int) s[4];
-    double[] v = dense(x).data().asDouble();
-    double[] m = new double[v.length];
+    int h2 = h / 2;
+    int w2 = w / 2;
+    double[] v = doubles(x);
+    int[] idx = new int[planes * h2 * w2];
+    int o = 0;
     for (int p = 0; p < planes; p++) {
       int base = p * h * w;
-      for (int i = 0; i < h; i += 2) {
-        for (int j = 0; j < w; j += 2) {
-          int best = base + i * w + j;
-          int[] cand = {base + i * w + j + 1, base + (i + 1) * w + j, base + (i + 1) * w + j + 1};
-          for (int q : cand) {
-            if (v[q] > v[best]) {
-              best = q;
-            }
+      for (int i = 0; i < h2; i++) {
+        for (int j = 0; j < w2; j++) {
+          int a = base + 2 * i * w + 2 * j;
+          int best = a;
+          if (v[a + 1] > v[best]) {
+            best = a + 1;
           }
-          m[best] = 1.0;
+          if (v[a + w] > v[best]) {
+            best = a + w;
+          }
+          if (v[a + w + 1] > v[best]) {
+            best = a + w + 1;
+          }
+          idx[o++] = best;
         }
       }
     }
-    INDArray out = Arena.track(Nd4j.create(m, s, x.dataType()));
-    Kernels.record("maxMask", t0);
-    return out;
+    Kernels.record("maxIndices", t0);
+    return idx;
   }
 
-  private static long[] permuted(long[] shape, int[] axes) {
-    if (axes.length != shape.length) {
-      throw new IllegalArgumentException("permute axes " + Arrays.toString(axes) + " do not fit shape "
-          + Arrays.toString(shape));
+  // Gather and scatter by index are hand-written: ND4J 1.0.0-M2.1 has no flat-index gather of
+  // its own on the tape's arrays, and a loop over a copied Java array is one pass either way.
+
+  private static INDArray gatherKernel(INDArray x, int[] idx, long[] shape) {
+    long t0 = System.nanoTime();
+    double[] v = doubles(x);
+    double[] out = new double[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      out[i] = v[idx[i]];
     }
-    long[] out = new long[axes.length];
-    for (int i = 0; i < axes.length; i++) {
-      out[i] = shape[axes[i]];
+    INDArray z = array(out, shape, x.dataType());
+    Kernels.record("gather", t0);
+    return z;
+  }
+
+  private static INDArray scatterKernel(INDArray g, int[] idx, long[] shape) {
+    long t0 = System.nanoTime();
+    double[] v = doubles(g);
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
     }
-    return out;
+    double[] out = new double[Math.toIntExact(n)];
+    for (int i = 0; i < idx.length; i++) {
+      out[idx[i]] += v[i];
+    }
+    INDArray z = array(out, shape, g.dataType());
+    Kernels.record("scatter", t0);
+    return z;
+  }
+
+  private static double[] doubles(INDArray a) {
+    return dense(a).data().asDouble();
+  }
+
+  private static INDArray array(double[] v, long[] shape, org.nd4j.linalg.api.buffer.DataType type) {
+    if (type == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+      float[] f = new float[v.length];
+      for (int i = 0; i < f.length; i++) {
+        f[i] = (float) v[i];
+      }
+      return Arena.track(Nd4j.create(f, shape, type));
+    }
+    return Arena.track(Nd4j.create(v, shape, type));
   }
 
   private static INDArray dense(INDArray a) {

@@ -4,6 +4,7 @@ import io.maml4j.autodiff.Arena;
 import io.maml4j.autodiff.Tape;
 import io.maml4j.baseline.Advantages;
 import io.maml4j.baseline.LinearFeatureBaseline;
+import io.maml4j.env.ClassificationTaskDistribution;
 import io.maml4j.env.SupervisedTaskDistribution;
 import io.maml4j.env.Task;
 import io.maml4j.env.TaskDistribution;
@@ -57,9 +58,10 @@ public final class Trainer {
     this.learner = learner;
     this.loss = TaskLoss.named(config.loss());
     this.examples = distribution instanceof SupervisedTaskDistribution s ? new ExampleSampler(s) : null;
-    if (examples != null && !config.loss().equals("mse")) {
+    String supervisedLoss = distribution instanceof ClassificationTaskDistribution ? "cross-entropy" : "mse";
+    if (examples != null && !config.loss().equals(supervisedLoss)) {
       throw new IllegalArgumentException(distribution.name() + " is a supervised task: its train section needs"
-          + " \"loss\": \"mse\" and \"meta_optimizer\": \"adam\", got loss \"" + config.loss() + "\"");
+          + " \"loss\": \"" + supervisedLoss + "\" and \"meta_optimizer\": \"adam\", got loss \"" + config.loss() + "\"");
     }
     if (config.loss().equals("mse") && !policy.spec().type().equals("deterministic-mlp")) {
       throw new IllegalArgumentException("loss \"mse\" needs a deterministic-mlp policy, got " + policy.spec().type());
