@@ -186,8 +186,10 @@ public final class Glyphs {
    * @throws ConfigException naming the font or cache file that is missing or does not match
    */
   public static List<ImageClass> loadOrGenerate(Config config, List<Script> scripts, Path fontDir, Path cache) {
+    // Another script list gets its own folder; its name hashes the list's text, which (unlike an
+    // enum's hash code) is the same in every run.
     Path dir = cache.resolve(config.folderName() + (scripts.equals(SCRIPTS) ? "" : "-" + Integer.toHexString(
-        scripts.hashCode())));
+        scripts.toString().hashCode())));
     Path manifest = dir.resolve("manifest.tsv");
     if (Files.exists(manifest)) {
       return load(dir, config);
