@@ -17,7 +17,7 @@ public interface TaskLoss {
   Tensor apply(Policy policy, Params params, Batch batch);
 
   /** Names accepted by {@link #named(String)}, as in training configs. */
-  List<String> NAMES = List.of("reinforce", "mse");
+  List<String> NAMES = List.of("reinforce", "mse", "cross-entropy");
 
   /** Policy-gradient loss for RL tasks (Equation 4): {@link Losses#reinforce}. */
   TaskLoss REINFORCE = Losses::reinforce;
@@ -25,11 +25,15 @@ public interface TaskLoss {
   /** Mean squared error for regression tasks (Equation 2): {@link Losses#mse}. */
   TaskLoss MSE = Losses::mse;
 
-  /** The loss with a config name: {@code reinforce} or {@code mse}. */
+  /** Cross-entropy for classification tasks (Equation 3): {@link Losses#crossEntropy}. */
+  TaskLoss CROSS_ENTROPY = Losses::crossEntropy;
+
+  /** The loss with a config name: {@code reinforce}, {@code mse} or {@code cross-entropy}. */
   static TaskLoss named(String name) {
     return switch (name) {
       case "reinforce" -> REINFORCE;
       case "mse" -> MSE;
+      case "cross-entropy" -> CROSS_ENTROPY;
       default -> throw new IllegalArgumentException("loss must be one of " + NAMES + ", got " + name);
     };
   }

@@ -22,12 +22,7 @@ public final class CategoricalMlpPolicy extends AbstractMlpPolicy {
 
   @Override
   public Distribution forward(Params params, Tensor obs) {
-    Tensor logits = mlp.apply(params, obs);
-    // The max is a constant shift: it cancels in the gradient and keeps exp() finite.
-    INDArray max = logits.value().max(true, 2);
-    Tensor shifted = logits.sub(Tensor.constant(max));
-    Tensor logp = shifted.sub(shifted.exp().sum(2).log());
-    return new Categorical(logp);
+    return Categorical.fromLogits(mlp.apply(params, obs));
   }
 
   /** Categorical distribution over the last axis of log-probabilities [T, N, n]. */
@@ -36,6 +31,14 @@ public final class CategoricalMlpPolicy extends AbstractMlpPolicy {
 
     Categorical(Tensor logp) {
       this.logp = logp;
+    }
+
+    /** The distribution softmax(logits) over the last axis of logits [T, N, n]. */
+    static Categorical fromLogits(Tensor logits) {
+      // The max is a constant shift: it cancels in the gradient and keeps exp() finite.
+      INDArray max = logits.value().max(true, 2);
+      Tensor shifted = logits.sub(Tensor.constant(max));
+      return new Categorical(shifted.sub(shifted.exp().sum(2).log()));
     }
 
     @Override

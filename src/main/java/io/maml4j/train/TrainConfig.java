@@ -21,13 +21,14 @@ import java.util.function.Function;
  * @param seed base seed; iteration i draws from a stream derived from (seed, i)
  * @param metaOptimizer the outer step: {@code trpo} (default) or {@code adam}
  * @param metaLr Adam's step size β (default 0.001, the MAML paper's sinusoid value)
- * @param loss the task loss: {@code reinforce} (default, RL) or {@code mse} (regression, Adam only)
+ * @param loss the task loss: {@code reinforce} (default, RL), {@code mse} (regression, Adam only) or
+ *     {@code cross-entropy} (classification, Adam only)
  */
 public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, double gamma, double gaeLambda,
     MamlConfig maml, String dtype, long seed, String metaOptimizer, double metaLr, String loss) {
   public static final List<String> DTYPES = List.of("float32", "float64");
   public static final List<String> META_OPTIMIZERS = List.of("trpo", "adam");
-  public static final List<String> LOSSES = List.of("reinforce", "mse");
+  public static final List<String> LOSSES = List.of("reinforce", "mse", "cross-entropy");
 
   public TrainConfig {
     if (metaBatchSize < 1) {

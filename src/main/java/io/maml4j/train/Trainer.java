@@ -1,6 +1,7 @@
 package io.maml4j.train;
 
 import io.maml4j.autodiff.Arena;
+import io.maml4j.env.ClassificationTaskDistribution;
 import io.maml4j.env.SupervisedTaskDistribution;
 import io.maml4j.env.TaskDistribution;
 import io.maml4j.meta.MamlAdam;
@@ -55,9 +56,10 @@ public final class Trainer {
    */
   public Trainer(TaskDistribution distribution, Policy policy, TrainConfig config, MetaLearner learner,
       Function<UnitFactory, TaskExecutor> executors) {
-    if (distribution instanceof SupervisedTaskDistribution && !config.loss().equals("mse")) {
+    String supervisedLoss = distribution instanceof ClassificationTaskDistribution ? "cross-entropy" : "mse";
+    if (distribution instanceof SupervisedTaskDistribution && !config.loss().equals(supervisedLoss)) {
       throw new IllegalArgumentException(distribution.name() + " is a supervised task: its train section needs"
-          + " \"loss\": \"mse\" and \"meta_optimizer\": \"adam\", got loss \"" + config.loss() + "\"");
+          + " \"loss\": \"" + supervisedLoss + "\" and \"meta_optimizer\": \"adam\", got loss \"" + config.loss() + "\"");
     }
     if (config.loss().equals("mse") && !policy.spec().type().equals("deterministic-mlp")) {
       throw new IllegalArgumentException("loss \"mse\" needs a deterministic-mlp policy, got " + policy.spec().type());
