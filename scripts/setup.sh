@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-time machine setup: Java 17 + Maven (preinstalled on the project's machines), MuJoCo 2.2.2
-# from Debian for the locomotion environments, and every Maven dependency.
+# from Debian for the locomotion environments, the Noto fonts and Fashion-MNIST for few-shot image
+# classification, and every Maven dependency.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SUDO=""
@@ -11,6 +12,9 @@ command -v mvn >/dev/null || need+=(maven)
 command -v gcc >/dev/null || need+=(gcc)
 [ -e /usr/lib/x86_64-linux-gnu/libmujoco.so.2.2.2 ] || need+=(libmujoco2.2.2)
 [ -e /usr/include/mujoco/mujoco.h ] || need+=(libmujoco-dev)
+# Few-shot image classification (issue 16): the fonts the glyph set is rendered from, and Fashion-MNIST.
+[ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-core)
+[ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
 if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${need[@]}"

@@ -64,7 +64,8 @@ public final class Tensor {
     return constant(Arena.track(Nd4j.scalar(type, v)));
   }
 
-  private static Tensor node(INDArray value, String op, Backward backward, Tensor... inputs) {
+  // Package-private so that the ops of Conv can record their own backward rules.
+  static Tensor node(INDArray value, String op, Backward backward, Tensor... inputs) {
     boolean req = false;
     if (Tape.isRecording()) {
       for (Tensor t : inputs) {

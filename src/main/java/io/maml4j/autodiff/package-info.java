@@ -8,6 +8,10 @@
  * io.maml4j.autodiff.Tensor} operations as the forward pass. SameDiff 1.0.0-M2.1 cannot
  * differentiate its own gradients, which is why this small tape exists at all.
  *
+ * <p>{@link io.maml4j.autodiff.Conv} adds the operations of a convolutional network (2D
+ * convolution, max-pooling, batch normalisation with batch statistics) on images laid out
+ * [T, B, C, H, W], with filters shared or stacked per task.
+ *
  * <p>Off-heap memory is released deterministically through {@link io.maml4j.autodiff.Arena}
  * scopes instead of waiting for the garbage collector.
  */

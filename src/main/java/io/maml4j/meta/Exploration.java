@@ -21,11 +21,27 @@ public final class Exploration {
   private Exploration() {}
 
   /**
-   * The credit of every task of a post-update batch ([T]).
+   * The credit of every task of a post-update batch ([T]): {@link #returns} standardised over the
+   * batch's tasks.
    *
    * @throws IllegalArgumentException if the batch has no {@link Batch#episodic() rewards}
    */
   public static double[] credits(Batch valid) {
+    double[] r = returns(valid);
+    double[] c = new double[r.length];
+    for (int i = 0; i < r.length; i++) {
+      c[i] = credit(r[i], r);
+    }
+    return c;
+  }
+
+  /**
+   * Every task's post-update return ([T]): the mean over its episodes of the time-averaged
+   * discounted reward, the quantity its credit standardises.
+   *
+   * @throws IllegalArgumentException if the batch has no {@link Batch#episodic() rewards}
+   */
+  public static double[] returns(Batch valid) {
     if (valid.episodic() == null) {
       throw new IllegalArgumentException("E-MAML's exploration term needs the post-update rewards;"
           + " build the batch with Batch.of(episodes, advantages, rewards, type)");
@@ -39,21 +55,27 @@ public final class Exploration {
         r[i] += perRow[i * rows + j];
       }
     }
+    return r;
+  }
+
+  /**
+   * One task's credit: its return {@code own} standardised by the mean and standard deviation of
+   * the meta-batch's returns {@code all} (in task order, float64). A task's work computes it from
+   * the returns a meta-step sends, without knowing its own index: the cross-task statistics are
+   * the same for every task, and its own return it knows.
+   */
+  public static double credit(double own, double[] all) {
     double mean = 0;
-    for (double x : r) {
+    for (double x : all) {
       mean += x;
     }
-    mean /= t;
+    mean /= all.length;
     double var = 0;
-    for (double x : r) {
+    for (double x : all) {
       var += (x - mean) * (x - mean);
     }
-    double std = Math.sqrt(var / t);
-    double[] c = new double[t];
-    for (int i = 0; i < t; i++) {
-      c[i] = (r[i] - mean) / (std + 1e-8);
-    }
-    return c;
+    double std = Math.sqrt(var / all.length);
+    return (own - mean) / (std + 1e-8);
   }
 
   /**
@@ -71,5 +93,18 @@ public final class Exploration {
     Tensor c = Tensor.of(credits, samplingLogProb.dataType(), credits.length, 1, 1);
     Tensor ratio = pre.logProb(train.actions()).sub(samplingLogProb).exp();
     return ratio.mul(train.weights()).mul(c).sum().scale(-1.0 / train.totalTasks());
+  }
+
+  /**
+   * The term of every task of a batch on its own ([tasks]): -c_i Σ_t w_t π_θ(a_t|s_t) /
+   * π_θold(a_t|s_t) over task i's pre-update steps, which a meta-step averages over tasks.
+   */
+  public static Tensor termPerTask(Distribution pre, Tensor samplingLogProb, Batch train, double[] credits) {
+    if (credits.length != train.tasks()) {
+      throw new IllegalArgumentException("need one credit per task, got " + credits.length + " for " + train.tasks());
+    }
+    Tensor c = Tensor.of(credits, samplingLogProb.dataType(), credits.length, 1, 1);
+    Tensor ratio = pre.logProb(train.actions()).sub(samplingLogProb).exp();
+    return Losses.perTask(ratio.mul(c), train).neg();
   }
 }

@@ -49,4 +49,49 @@ public final class Losses {
     }
     return prediction.value().sub(b.actions()).square().sum(2).mul(b.weights()).sum();
   }
+
+  /** Per task, the weighted sum over its rows of {@code rows} ([T, N, 1]): a [T] tensor of task means. */
+  public static Tensor perTask(Tensor rows, Batch b) {
+    return rows.mul(b.weights()).sum(1, 2).reshape(b.tasks());
+  }
+
+  /** TRPO's surrogate of every task on its own: [T], minus each task's importance-weighted advantage. */
+  public static Tensor surrogatePerTask(Distribution dist, Tensor oldLogProb, Batch b) {
+    Tensor ratio = dist.logProb(b.actions()).sub(oldLogProb).exp();
+    return perTask(ratio.mul(b.advantages()), b).neg();
+  }
+
+  /** Mean KL(new || old) over each task's valid steps: [T]. */
+  public static Tensor klPerTask(Distribution current, Distribution old, Batch b) {
+    return perTask(current.kl(old), b);
+  }
+
+  /**
+   * The cross-entropy of a classification task (Finn et al. 2017, Equation 3), summed over tasks:
+   * per task, the weighted sum over examples of -log p_θ(y | x), with the batch's actions as the
+   * labels y and its weights 1/(N K) making it a mean. Needs a policy over Discrete labels, such
+   * as a conv-classifier.
+   */
+  public static Tensor crossEntropy(Policy policy, Params params, Batch b) {
+    if (!(policy.actionSpace() instanceof io.maml4j.env.Discrete)) {
+      throw new IllegalArgumentException("the cross-entropy loss needs a policy over Discrete labels, got "
+          + policy.spec().type() + " with actions " + policy.actionSpace());
+    }
+    return policy.forward(params, b.observations()).logProb(b.actions()).mul(b.weights()).sum().neg();
+  }
+
+  /**
+   * The fraction of examples whose most likely label is the batch's label, averaged over tasks
+   * (each task's examples weighted by the batch's weights); a number, not on the tape.
+   */
+  public static double accuracy(Policy policy, Params params, Batch b) {
+    double[] mode = policy.forward(params, b.observations()).mode();
+    double[] labels = b.actions().toDoubles();
+    double[] w = b.weights().toDoubles();
+    double sum = 0;
+    for (int i = 0; i < mode.length; i++) {
+      sum += mode[i] == labels[i] ? w[i] : 0;
+    }
+    return sum / b.tasks();
+  }
 }

@@ -2,17 +2,12 @@ package io.maml4j.meta;
 
 import io.maml4j.autodiff.Arena;
 import io.maml4j.autodiff.Tape;
-import io.maml4j.autodiff.Tensor;
 import io.maml4j.optim.Adam;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.function.Function;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * ProMP, proximal meta-policy search (Rothfuss et al., ICLR 2019, Algorithm 1): on the samples
@@ -21,50 +16,45 @@ import java.util.function.Function;
  * keeping the adapted policies near the ones that sampled, and the KL penalty η keeping the
  * pre-update policy near the one that sampled. No conjugate gradient and no line search.
  *
+ * <p>Every term is a mean over tasks of per-task terms, so each task's work answers three
+ * requests: {@link #SETUP} (θ_old: records the sampling policies' log-probabilities of its pre-
+ * and post-update episodes), {@link #GRAD} (the current θ and η: its objective, surrogate and KL
+ * and the objective's gradient through a fresh inner step) and {@link #KL} (its pre-update KL at
+ * the new θ, which drives the adaptive η).
+ *
  * <p>Mutable: owns its {@link Adam} state and the current η (which changes only when {@code
- * kl_target} is set). Splits the tasks over daemon worker threads, each keeping its tasks'
- * samples and graphs in its own arenas, as {@link MamlTrpo} does.
+ * kl_target} is set); both live in the meta-step, never in a task's work. Holds no threads.
  */
 public final class ProMp implements MetaLearner {
+  /** θ_old → [surrogate at θ_old]. */
+  public static final String SETUP = "promp.setup";
+  /** θ followed by η → [objective, surrogate, KL], ∇θ objective. */
+  public static final String GRAD = "promp.grad";
+  /** θ → [pre-update KL]. */
+  public static final String KL = "promp.kl";
+
   private final Policy policy;
   private final ProMpConfig config;
   private final ProMpObjective objective;
+  private final InnerLoop inner;
   private final Adam adam;
   private double klCoeff;
-  private final ExecutorService[] workers;
-
-  /** Uses one worker thread per available processor. */
-  public ProMp(Policy policy, ProMpConfig config, String estimator, double fastLr, int innerSteps, Adam adam) {
-    this(policy, config, estimator, fastLr, innerSteps, adam, Runtime.getRuntime().availableProcessors());
-  }
 
   /**
    * @param estimator the inner estimator, {@code lvc} (ProMP) or {@code dice}
    * @param fastLr inner step size α
    * @param innerSteps inner gradient steps (at least 1)
    * @param adam the outer optimiser (the paper: learning rate 1e-3)
-   * @param threads worker threads the tasks are split over (daemon threads, as MAML-TRPO's);
-   *     results depend on the split only through floating-point summation order
    */
-  public ProMp(Policy policy, ProMpConfig config, String estimator, double fastLr, int innerSteps, Adam adam,
-      int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-    }
+  public ProMp(Policy policy, ProMpConfig config, String estimator, double fastLr, int innerSteps, Adam adam) {
     this.policy = policy;
     this.config = config;
     this.objective = new ProMpObjective(policy, estimator, fastLr, innerSteps, config.clipEps());
+    // What the post-update episodes are sampled with: at θ_old the objective's inner step (the
+    // sampling policy in the estimator's denominator) is this estimator in value and derivatives.
+    this.inner = new InnerLoop(policy, TaskLoss.named(estimator), fastLr, innerSteps);
     this.adam = adam;
     this.klCoeff = config.klCoeff();
-    this.workers = new ExecutorService[threads];
-    for (int i = 0; i < threads; i++) {
-      String name = "maml4j-promp-" + i;
-      workers[i] = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-      });
-    }
   }
 
   /** The outer optimiser and its state. */
@@ -82,128 +72,110 @@ public final class ProMp implements MetaLearner {
   }
 
   @Override
-  public Params adapt(Params theta, Batch train) {
-    try (Arena arena = Arena.open()) {
-      Params t = theta.detach();
-      Tensor logp = policy.forward(t, train.observations()).logProb(train.actions()).detach();
-      return objective.adapt(t.repeatPerTask(train.tasks()), train, logp, false).map(arena::escape);
-    }
+  public InnerLoop innerLoop() {
+    return inner;
   }
 
-  /**
-   * {@link ProMpConfig#steps()} Adam steps on the same samples. {@code lossBefore} is the
-   * objective at θ_old, {@code lossAfter} the one at the last step's θ before its update (what
-   * the last gradient was taken at), {@code kl} the pre-update KL at the new θ, which drives the
-   * adaptive η.
-   */
+  /** The sampling adaptation needs no graph: every optimisation step re-adapts with its own. */
   @Override
-  public StepResult step(Params theta, Batch train, Batch valid) {
-    int n = Math.min(workers.length, train.tasks());
-    List<Group> groups = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      int from = i * train.tasks() / n;
-      int to = (i + 1) * train.tasks() / n;
-      groups.add(new Group(i, train.slice(from, to), valid.slice(from, to)));
-    }
-    try {
-      all(groups, g -> g.setup(theta));
-      Params current = theta;
-      double before = Double.NaN;
-      double last = Double.NaN;
-      for (int k = 0; k < config.steps(); k++) {
-        final Params at = current;
-        double loss = 0;
-        Params grad = null;
-        for (ProMpObjective.Result r : all(groups, g -> g.evaluate(at))) {
-          loss += r.loss();
-          grad = grad == null ? r.grad() : grad.zip(r.grad(), (a, b) -> Tensor.constant(a.value().add(b.value())));
-        }
-        before = k == 0 ? loss : before;
-        last = loss;
-        current = adam.step(current, grad).map(Tensor::copyToHeap);
-      }
-      final Params next = current;
-      double kl = 0;
-      for (double x : all(groups, g -> g.kl(next))) {
-        kl += x;
-      }
-      klCoeff = config.adaptKlCoeff(klCoeff, kl);
-      return new StepResult(next, before, last, kl, true, config.steps());
-    } finally {
-      all(groups, g -> {
-        g.close();
-        return null;
-      });
-    }
+  public boolean secondOrder() {
+    return false;
   }
 
-  private <T> List<T> all(List<Group> groups, Function<Group, T> task) {
-    List<Future<T>> futures = new ArrayList<>(groups.size());
-    for (Group g : groups) {
-      futures.add(workers[g.index].submit(() -> task.apply(g)));
+  @Override
+  public TaskWork taskWork(Params theta, Adaptation adaptation, Batch train, Batch valid) {
+    if (train.tasks() != 1 || valid.tasks() != 1) {
+      throw new IllegalArgumentException("a task's work takes one task's batches, got " + train.tasks() + " and "
+          + valid.tasks());
     }
-    List<T> out = new ArrayList<>(groups.size());
-    for (Future<T> f : futures) {
-      try {
-        out.add(f.get());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted during a meta-step", e);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException re) {
-          throw re;
-        }
-        if (e.getCause() instanceof Error err) {
-          throw err;
-        }
-        throw new IllegalStateException(e.getCause());
-      }
-    }
-    return out;
+    return new Work(theta, adaptation, train, valid);
   }
 
-  /**
-   * A slice of the tasks whose samples live on one worker thread for a meta-step: every task's
-   * terms are independent, so values and gradients are sums of the groups' parts.
-   */
-  private final class Group {
-    final int index;
-    final Batch train;
-    final Batch valid;
-    Arena arena;
-    ProMpObjective.Samples samples;
+  /** One task's share of a ProMP meta-step: its fixed samples and its terms at any θ. */
+  private final class Work implements TaskWork {
+    private final Params template;
+    private final Adaptation adaptation;
+    private final Batch train;
+    private final Batch valid;
+    private final DataType type;
+    private ProMpObjective.Samples samples;
 
-    Group(int index, Batch train, Batch valid) {
-      this.index = index;
+    Work(Params theta, Adaptation adaptation, Batch train, Batch valid) {
+      this.template = theta;
+      this.adaptation = adaptation;
       this.train = train;
       this.valid = valid;
+      this.type = theta.list().get(0).dataType();
     }
 
-    Void setup(Params theta) {
-      arena = Arena.open();
-      samples = objective.samples(theta, train, valid);
-      return null;
-    }
-
-    ProMpObjective.Result evaluate(Params theta) {
-      try (Arena a = Arena.open()) {
-        ProMpObjective.Result r = objective.evaluate(theta, samples, klCoeff);
-        return new ProMpObjective.Result(r.loss(), r.surrogate(), r.kl(), r.grad().map(Tensor::copyToHeap));
+    @Override
+    public TaskReply handle(TaskRequest request) {
+      switch (request.op()) {
+        case SETUP -> {
+          Params thetaOld = template.withFlat(request.vector(), type);
+          samples = objective.samples(thetaOld, train, valid, adaptation.params().detach());
+          // At θ_old every ratio is 1 and the KL 0: the objective is minus the weighted advantages.
+          double surrogate;
+          try (Tape.Scope ng = Tape.noGrad()) {
+            surrogate = -valid.advantages().mul(valid.weights()).sum().item() / valid.totalTasks();
+          }
+          return new TaskReply(new double[] {surrogate}, null);
+        }
+        case GRAD -> {
+          requireSetUp(request);
+          double[] v = request.vector();
+          int n = v.length - 1;
+          Params theta = template.withFlat(Arrays.copyOf(v, n), type);
+          try (Arena a = Arena.open()) {
+            ProMpObjective.Result r = objective.evaluate(theta, samples, v[n]);
+            return new TaskReply(new double[] {r.loss(), r.surrogate(), r.kl()}, r.grad().flat());
+          }
+        }
+        case KL -> {
+          requireSetUp(request);
+          Params theta = template.withFlat(request.vector(), type);
+          try (Arena a = Arena.open(); Tape.Scope ng = Tape.noGrad()) {
+            double kl = samples.trainOld().kl(policy.forward(theta, train.observations())).mul(train.weights()).sum()
+                .item() / train.totalTasks();
+            return new TaskReply(new double[] {kl}, null);
+          }
+        }
+        default -> throw new IllegalArgumentException("ProMP has no task request '" + request.op() + "'");
       }
     }
 
-    double kl(Params theta) {
-      try (Arena a = Arena.open(); Tape.Scope ng = Tape.noGrad()) {
-        return samples.trainOld().kl(policy.forward(theta, train.observations())).mul(train.weights()).sum().item()
-            / train.totalTasks();
+    private void requireSetUp(TaskRequest request) {
+      if (samples == null) {
+        throw new IllegalStateException(request.op() + " before " + SETUP);
       }
     }
+  }
 
-    void close() {
-      if (arena != null) {
-        arena.close();
-        arena = null;
-      }
+  /**
+   * {@link ProMpConfig#steps()} Adam steps on the task-mean gradient of the same samples.
+   * {@code lossBefore} is the objective at θ_old, {@code lossAfter} the one at the last step's θ
+   * before its update (what the last gradient was taken at), {@code kl} the task-mean pre-update
+   * KL at the new θ, which drives the adaptive η. Every mean is reduced in task order in float64.
+   */
+  @Override
+  public StepResult step(Params theta, TaskChannel tasks) {
+    DataType type = theta.list().get(0).dataType();
+    tasks.send(new TaskRequest(SETUP, theta.flat()));
+    Params current = theta;
+    double before = Double.NaN;
+    double last = Double.NaN;
+    for (int k = 0; k < config.steps(); k++) {
+      double[] t = current.flat();
+      double[] v = Arrays.copyOf(t, t.length + 1);
+      v[t.length] = klCoeff;
+      List<TaskReply> replies = tasks.send(new TaskRequest(GRAD, v));
+      double loss = MetaLearner.mean(replies, 0);
+      before = k == 0 ? loss : before;
+      last = loss;
+      current = adam.step(current, theta.withFlat(MetaLearner.meanVector(replies), type));
     }
+    double kl = MetaLearner.mean(tasks.send(new TaskRequest(KL, current.flat())), 0);
+    klCoeff = config.adaptKlCoeff(klCoeff, kl);
+    return new StepResult(current, before, last, kl, true, config.steps());
   }
 }

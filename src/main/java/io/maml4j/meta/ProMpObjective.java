@@ -19,8 +19,8 @@ import io.maml4j.policy.Policy;
  * The inner step uses the LVC estimator (or DiCE) with the sampling policy π_θold in the
  * stopped denominator, as ProMP's reference code does: at θ = θ_old that is exactly the
  * estimator with ⊥π_θ, and on the later steps, where θ has moved, it weights the old samples.
- * Each task's terms depend only on its own samples, so a batch of any slice of the tasks gives
- * that slice's part of the sum.
+ * Each task's terms depend only on its own samples, so a batch of one task gives that task's
+ * term, which {@link ProMp}'s meta-step averages over tasks.
  */
 public final class ProMpObjective {
   private final Policy policy;
@@ -66,9 +66,18 @@ public final class ProMpObjective {
 
   /** The samples of one meta-iteration, with the sampling policies' probabilities at θ_old. */
   public Samples samples(Params thetaOld, Batch train, Batch valid) {
+    return samples(thetaOld, train, valid, null);
+  }
+
+  /**
+   * The samples of one meta-iteration, with the adapted parameters that sampled the post-update
+   * episodes ([T, ...] per task), or null to adapt θ_old here.
+   */
+  public Samples samples(Params thetaOld, Batch train, Batch valid, Params sampledWith) {
     Distribution d = policy.forward(thetaOld, train.observations()).detach();
     Tensor trainLogProb = d.logProb(train.actions()).detach();
-    Params adapted = adapt(thetaOld.detach().repeatPerTask(train.tasks()), train, trainLogProb, false);
+    Params adapted = sampledWith != null ? sampledWith
+        : adapt(thetaOld.detach().repeatPerTask(train.tasks()), train, trainLogProb, false);
     Tensor validLogProb = policy.forward(adapted.detach(), valid.observations()).logProb(valid.actions()).detach();
     return new Samples(train, valid, d, trainLogProb, validLogProb);
   }
@@ -78,7 +87,7 @@ public final class ProMpObjective {
     TaskLoss inner = estimator.equals("lvc")
         ? (p, params, b) -> InnerEstimators.lvc(p.forward(params, b.observations()), trainLogProb, b)
         : (p, params, b) -> InnerEstimators.dice(p, params, b, trainLogProb);
-    return Adaptation.adapt(policy, inner, perTask, train, new double[] {fastLr}, innerSteps, createGraph).params();
+    return new InnerLoop(policy, inner, fastLr, innerSteps).adapt(perTask, train, createGraph).params();
   }
 
   /** The objective's parts at θ, all differentiable in {@code thetaVars} through the inner steps. */

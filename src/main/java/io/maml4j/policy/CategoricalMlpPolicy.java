@@ -22,12 +22,7 @@ public final class CategoricalMlpPolicy extends AbstractMlpPolicy {
 
   @Override
   public Distribution forward(Params params, Tensor obs) {
-    Tensor logits = mlp.apply(params, obs);
-    // The max is a constant shift: it cancels in the gradient and keeps exp() finite.
-    INDArray max = logits.value().max(true, 2);
-    Tensor shifted = logits.sub(Tensor.constant(max));
-    Tensor logp = shifted.sub(shifted.exp().sum(2).log());
-    return new Categorical(logp);
+    return Categorical.fromLogits(mlp.apply(params, obs));
   }
 
   /** Categorical distribution over the last axis of log-probabilities [T, N, n]. */
@@ -36,6 +31,14 @@ public final class CategoricalMlpPolicy extends AbstractMlpPolicy {
 
     Categorical(Tensor logp) {
       this.logp = logp;
+    }
+
+    /** The distribution softmax(logits) over the last axis of logits [T, N, n]. */
+    static Categorical fromLogits(Tensor logits) {
+      // The max is a constant shift: it cancels in the gradient and keeps exp() finite.
+      INDArray max = logits.value().max(true, 2);
+      Tensor shifted = logits.sub(Tensor.constant(max));
+      return new Categorical(shifted.sub(shifted.exp().sum(2).log()));
     }
 
     @Override
@@ -59,11 +62,24 @@ public final class CategoricalMlpPolicy extends AbstractMlpPolicy {
 
     @Override
     public double[] sample(SplittableRandom rng) {
+      return draw(java.util.List.of(rng), true);
+    }
+
+    @Override
+    public double[] sample(java.util.List<SplittableRandom> perTask) {
+      return draw(perTask, false);
+    }
+
+    private double[] draw(java.util.List<SplittableRandom> rngs, boolean one) {
       double[] lp = logp.toDoubles();
       int n = (int) logp.size(2);
+      int rows = (int) logp.size(1);
       double[] out = new double[lp.length / n];
+      if (!one && rngs.size() != out.length / rows) {
+        throw new IllegalArgumentException(rngs.size() + " task streams for " + out.length / rows + " tasks");
+      }
       for (int r = 0; r < out.length; r++) {
-        double u = rng.nextDouble();
+        double u = rngs.get(one ? 0 : r / rows).nextDouble();
         double c = 0;
         int a = n - 1;
         for (int k = 0; k < n; k++) {

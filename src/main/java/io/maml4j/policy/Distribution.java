@@ -17,6 +17,18 @@ public interface Distribution {
   /** Draws one action per row into a flat array of T*N*actionDim values. */
   double[] sample(SplittableRandom rng);
 
+  /**
+   * Draws one action per row, the rows of task t from {@code perTask.get(t)} in row order, so a
+   * task's actions do not depend on the other tasks sampled beside it. With one task this is
+   * {@link #sample(SplittableRandom)}.
+   */
+  default double[] sample(java.util.List<SplittableRandom> perTask) {
+    if (perTask.size() == 1) {
+      return sample(perTask.get(0));
+    }
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " draws from one stream only");
+  }
+
   /** The most likely action per row, for deterministic evaluation. */
   double[] mode();
 

@@ -68,6 +68,15 @@ public final class GaussianMlpPolicy extends AbstractMlpPolicy {
 
     @Override
     public double[] sample(SplittableRandom rng) {
+      return draw(java.util.List.of(rng), true);
+    }
+
+    @Override
+    public double[] sample(java.util.List<SplittableRandom> perTask) {
+      return draw(perTask, false);
+    }
+
+    private double[] draw(java.util.List<SplittableRandom> rngs, boolean one) {
       double[] mu = mean.toDoubles();
       double[] logStds = logStd.toDoubles();
       int d = (int) mean.size(2);
@@ -75,9 +84,12 @@ public final class GaussianMlpPolicy extends AbstractMlpPolicy {
       // log-std is shared ([1, d]) or per task ([T, 1, d]) after adaptation.
       boolean shared = logStds.length == d;
       double[] out = new double[mu.length];
+      if (!one && rngs.size() != mu.length / perTask) {
+        throw new IllegalArgumentException(rngs.size() + " task streams for " + mu.length / perTask + " tasks");
+      }
       for (int i = 0; i < mu.length; i++) {
         int j = shared ? i % d : (i / perTask) * d + i % d;
-        out[i] = mu[i] + Math.exp(logStds[j]) * rng.nextGaussian();
+        out[i] = mu[i] + Math.exp(logStds[j]) * rngs.get(one ? 0 : i / perTask).nextGaussian();
       }
       return out;
     }

@@ -40,6 +40,11 @@ public final class PointMass implements Distribution {
   }
 
   @Override
+  public double[] sample(java.util.List<SplittableRandom> perTask) {
+    return value.toDoubles();
+  }
+
+  @Override
   public double[] mode() {
     return value.toDoubles();
   }

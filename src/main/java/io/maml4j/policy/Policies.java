@@ -11,6 +11,7 @@ public final class Policies {
       case "gaussian-mlp" -> new GaussianMlpPolicy(spec, observationSpace, actionSpace);
       case "categorical-mlp" -> new CategoricalMlpPolicy(spec, observationSpace, actionSpace);
       case "deterministic-mlp" -> new DeterministicMlpPolicy(spec, observationSpace, actionSpace);
+      case "conv-classifier" -> new ConvClassifierPolicy(spec, observationSpace, actionSpace);
       default -> throw new IllegalArgumentException("unknown policy type " + spec.type());
     };
   }

@@ -15,9 +15,13 @@ import java.util.List;
  * @param nonlinearity {@code tanh} or {@code relu}
  * @param initStd initial standard deviation of the Gaussian (log-std is learned; default 1)
  * @param minStd floor of the standard deviation (default 1e-6)
+ * @param conv the network of a {@code conv-classifier} (an image classifier for Discrete
+ *     actions, trained with the cross-entropy); {@link ConvSpec#PAPER} and unused for the MLPs
  */
-public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, double initStd, double minStd) {
-  public static final List<String> TYPES = List.of("gaussian-mlp", "categorical-mlp", "deterministic-mlp");
+public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, double initStd, double minStd,
+    ConvSpec conv) {
+  public static final List<String> TYPES = List.of("gaussian-mlp", "categorical-mlp", "deterministic-mlp",
+      "conv-classifier");
   public static final List<String> NONLINEARITIES = List.of("tanh", "relu");
   /**
    * The most parameters a policy may have: far above any MAML network (64-64 has a few thousand),
@@ -26,7 +30,19 @@ public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, do
    */
   public static final long MAX_PARAMETERS = 10_000_000L;
 
+  /** An MLP policy (or a conv-classifier with the paper's network). */
+  public PolicySpec(String type, int[] hiddenSizes, String nonlinearity, double initStd, double minStd) {
+    this(type, hiddenSizes, nonlinearity, initStd, minStd, ConvSpec.PAPER);
+  }
+
+  /** A conv-classifier with the given network. */
+  public static PolicySpec convClassifier(ConvSpec conv) {
+    return new PolicySpec("conv-classifier", new int[0], "relu", 1.0, 1e-6, conv);
+  }
+
+  /** Validates every field, naming the value received. */
   public PolicySpec {
+    java.util.Objects.requireNonNull(conv, "conv");
     if (!TYPES.contains(type)) {
       throw new IllegalArgumentException("policy type must be one of " + TYPES + ", got " + type);
     }
@@ -54,6 +70,12 @@ public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, do
    * to {@code outputs} (plus the Gaussian's log-std vector), without overflow.
    */
   public long parameterCount(long inputs, long outputs) {
+    if (type.equals("conv-classifier")) {
+      // The exact count needs the image shape, which the policy checks; here the inputs are taken
+      // as one channel of a square image, the layout of every image set in maml4j.
+      long side = (long) Math.ceil(Math.sqrt((double) inputs));
+      return conv.parameterCount(1, side, side, outputs);
+    }
     long n = parameterCount(hiddenSizes, inputs, outputs);
     long logStd = type.equals("gaussian-mlp") ? outputs : 0;
     return n > Long.MAX_VALUE - logStd ? Long.MAX_VALUE : n + logStd;
@@ -68,7 +90,8 @@ public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, do
   public void requireParameterCount(long inputs, long outputs) {
     long n = parameterCount(inputs, outputs);
     if (n > MAX_PARAMETERS) {
-      throw new IllegalArgumentException("hidden sizes " + Arrays.toString(hiddenSizes) + " with " + inputs
+      String what = type.equals("conv-classifier") ? "conv blocks " + conv : "hidden sizes " + Arrays.toString(hiddenSizes);
+      throw new IllegalArgumentException(what + " with " + inputs
           + " inputs and " + outputs + " outputs make " + n + " parameters, more than the limit of " + MAX_PARAMETERS);
     }
   }
@@ -106,6 +129,15 @@ public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, do
   /** Reads a spec, with unknown fields and bad values reported against {@code f}'s source. */
   public static PolicySpec read(Fields f) {
     String type = f.choice("type", "gaussian-mlp", TYPES);
+    if (type.equals("conv-classifier")) {
+      ConvSpec conv = ConvSpec.read(f);
+      f.finish();
+      try {
+        return convClassifier(conv);
+      } catch (IllegalArgumentException e) {
+        throw new io.maml4j.config.ConfigException(f.source() + ": " + e.getMessage());
+      }
+    }
     int[] hidden = f.integers("hidden_sizes", new int[] {64, 64}, 1, 1 << 16);
     String nl = f.choice("nonlinearity", "tanh", NONLINEARITIES);
     double initStd = f.positive("init_std", 1.0);
@@ -126,6 +158,10 @@ public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, do
   public JsonObject toJson() {
     JsonObject o = new JsonObject();
     o.addProperty("type", type);
+    if (type.equals("conv-classifier")) {
+      conv.write(o);
+      return o;
+    }
     JsonArray h = new JsonArray();
     for (int x : hiddenSizes) {
       h.add(x);
@@ -140,7 +176,7 @@ public record PolicySpec(String type, int[] hiddenSizes, String nonlinearity, do
   @Override
   public boolean equals(Object o) {
     return o instanceof PolicySpec p && type.equals(p.type) && Arrays.equals(hiddenSizes, p.hiddenSizes)
-        && nonlinearity.equals(p.nonlinearity) && initStd == p.initStd && minStd == p.minStd;
+        && nonlinearity.equals(p.nonlinearity) && initStd == p.initStd && minStd == p.minStd && conv.equals(p.conv);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.maml4j.sampler;
 
+import io.maml4j.env.ClassificationTaskDistribution;
 import io.maml4j.env.Environment;
 import io.maml4j.env.EnvironmentChecks;
 import io.maml4j.env.EnvironmentChecks.Site;
@@ -11,7 +12,8 @@ import java.util.SplittableRandom;
 /**
  * Draws K labelled examples per task from a supervised task distribution: each input is the
  * first observation of a fresh one-step episode (q(x1) of the task) and its target is the task's
- * correct output. The supervised counterpart of {@link VectorSampler}: it never sees parameters.
+ * correct output; a {@link ClassificationTaskDistribution} draws them itself, with the labels
+ * balanced. The supervised counterpart of {@link VectorSampler}: it never sees parameters.
  */
 public final class ExampleSampler {
   private final SupervisedTaskDistribution distribution;
@@ -31,6 +33,17 @@ public final class ExampleSampler {
     double[] y = new double[tasks.size() * perTask * out];
     for (int t = 0; t < tasks.size(); t++) {
       Task task = tasks.get(t);
+      if (distribution instanceof ClassificationTaskDistribution c) {
+        // K examples of every class, not K independent draws (see ClassificationTaskDistribution).
+        ClassificationTaskDistribution.Labelled l = c.examples(task, perTask, rng);
+        if (l.labels().length != perTask || l.inputs().length != perTask * in || out != 1) {
+          throw new IllegalArgumentException(distribution.name() + " gave " + l.labels().length + " labelled examples of "
+              + l.inputs().length / Math.max(1, l.labels().length) + " inputs, expected " + perTask + " of " + in);
+        }
+        System.arraycopy(l.inputs(), 0, x, t * perTask * in, perTask * in);
+        System.arraycopy(l.labels(), 0, y, t * perTask, perTask);
+        continue;
+      }
       try (Environment env = distribution.make(task)) {
         for (int k = 0; k < perTask; k++) {
           int row = t * perTask + k;

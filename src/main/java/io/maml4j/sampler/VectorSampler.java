@@ -40,6 +40,20 @@ public final class VectorSampler implements Sampler {
 
   @Override
   public Episodes sample(Policy policy, Params params, List<Task> tasks, int k, SplittableRandom rng) {
+    return run(policy, params, tasks, k, rng, null);
+  }
+
+  @Override
+  public Episodes sample(Policy policy, Params params, List<Task> tasks, int k, List<SplittableRandom> perTask) {
+    if (perTask.size() != tasks.size()) {
+      throw new IllegalArgumentException(perTask.size() + " task streams for " + tasks.size() + " tasks");
+    }
+    return run(policy, params, tasks, k, null, perTask);
+  }
+
+  /** Draws from {@code rng} alone, or task by task from {@code perTask}. */
+  private Episodes run(Policy policy, Params params, List<Task> tasks, int k, SplittableRandom rng,
+      List<SplittableRandom> perTask) {
     if (k <= 0) {
       throw new IllegalArgumentException("episodes per task must be greater than 0, got " + k);
     }
@@ -63,7 +77,7 @@ public final class VectorSampler implements Sampler {
     double[] finalObs = new double[n * obsDim];
     long[] seeds = new long[n];
     for (int i = 0; i < n; i++) {
-      seeds[i] = rng.nextLong();
+      seeds[i] = (rng != null ? rng : perTask.get(i / k)).nextLong();
     }
     boolean discrete = policy.actionSpace() instanceof Discrete;
     Space obsSpace = distribution.observationSpace();
@@ -103,7 +117,7 @@ public final class VectorSampler implements Sampler {
         try (Arena arena = Arena.open()) {
           Tensor o = Tensor.of(flat, type, nTasks, k, obsDim);
           var dist = policy.forward(params, o);
-          a = deterministic ? dist.mode() : dist.sample(rng);
+          a = deterministic ? dist.mode() : rng != null ? dist.sample(rng) : dist.sample(perTask);
         }
         for (int i = 0; i < n; i++) {
           System.arraycopy(a, i * actDim, actions[i], 0, actDim);

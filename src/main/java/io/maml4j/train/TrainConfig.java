@@ -22,7 +22,8 @@ import java.util.function.Function;
  * @param seed base seed; iteration i draws from a stream derived from (seed, i)
  * @param metaOptimizer the outer step: {@code trpo} (default), {@code adam} or {@code promp}
  * @param metaLr Adam's step size β (default 0.001, the MAML paper's sinusoid value)
- * @param loss the task loss: {@code reinforce} (default, RL) or {@code mse} (regression, Adam only)
+ * @param loss the task loss: {@code reinforce} (default, RL), {@code mse} (regression, Adam only) or
+ *     {@code cross-entropy} (classification, Adam only)
  * @param innerEstimator the inner policy-gradient surrogate of an RL loss: {@code reinforce}
  *     (default), {@code lvc} or {@code dice} ({@link io.maml4j.meta.InnerEstimators}); under
  *     {@code promp}, {@code reinforce} resolves to {@code lvc}, ProMP's own
@@ -34,7 +35,7 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
     String innerEstimator, ProMpConfig promp, boolean exploration) {
   public static final List<String> DTYPES = List.of("float32", "float64");
   public static final List<String> META_OPTIMIZERS = List.of("trpo", "adam", "promp");
-  public static final List<String> LOSSES = List.of("reinforce", "mse");
+  public static final List<String> LOSSES = List.of("reinforce", "mse", "cross-entropy");
   public static final List<String> INNER_ESTIMATORS = io.maml4j.meta.TaskLoss.ESTIMATORS;
 
   public TrainConfig {

@@ -7,6 +7,8 @@ import io.maml4j.config.Fields;
 import io.maml4j.env.TaskDistribution;
 import io.maml4j.envs.EnvRegistry;
 import io.maml4j.mujoco.MuJoCo;
+import io.maml4j.vision.FashionMnist;
+import io.maml4j.vision.Glyphs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +32,14 @@ class BuiltInEnvironmentsContractTest {
     String env = Fields.read(spec).string("env");
     if (env.startsWith("half-cheetah") || env.startsWith("ant")) {
       assumeTrue(MuJoCo.isAvailable(), "MuJoCo 2.2.2 is not installed (scripts/setup.sh installs it)");
+    }
+    if (env.equals("glyphs")) {
+      assumeTrue(Files.isDirectory(Glyphs.DEBIAN_FONTS), "the Debian package fonts-noto-core is not installed "
+          + "(scripts/setup.sh installs it)");
+    }
+    if (env.equals("fashion-mnist")) {
+      assumeTrue(Files.isDirectory(FashionMnist.DEBIAN_DIR), "the Debian package dataset-fashion-mnist is not "
+          + "installed (scripts/setup.sh installs it)");
     }
     TaskDistribution d = EnvRegistry.standard().load(spec);
     assertEquals(6, new EnvironmentContract(d, EnvironmentContract.Options.defaults()).checkAll().size());

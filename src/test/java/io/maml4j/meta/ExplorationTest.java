@@ -81,10 +81,10 @@ class ExplorationTest {
     VectorSampler sampler = new VectorSampler(nav);
     LinearFeatureBaseline bl = new LinearFeatureBaseline();
     MamlConfig cfg = MamlConfig.defaults();
-    MamlTrpo plain = new MamlTrpo(policy, cfg, 1);
-    MamlTrpo explore = new MamlTrpo(policy, cfg, 2, TaskLoss.REINFORCE, true);
+    MamlTrpo plain = new MamlTrpo(policy, cfg);
+    MamlTrpo explore = new MamlTrpo(policy, cfg, TaskLoss.REINFORCE, true);
     Batch train = batch(sampler.sample(policy, theta, tasks, 4, rng), bl);
-    Batch valid = batch(sampler.sample(policy, plain.adapt(theta, train), tasks, 4, rng), bl);
+    Batch valid = batch(sampler.sample(policy, plain.innerLoop().adapted(theta, train), tasks, 4, rng), bl);
     MetaLearner.StepResult a = plain.step(theta, train, valid);
     MetaLearner.StepResult b = explore.step(theta, train, valid);
     // The credits sum to 0, so at θ_old the term adds nothing; its gradient changes the step.
@@ -92,5 +92,43 @@ class ExplorationTest {
     double diff = a.theta().zip(b.theta(), Tensor::sub).map(Tensor::square).list().stream()
         .mapToDouble(t -> t.sum().item()).sum();
     assertTrue(a.accepted() && b.accepted() && diff > 1e-12, "exploration left the step unchanged: " + diff);
+  }
+
+  @Test
+  void when_tasks_answer_alone_expect_the_credits_and_step_of_the_whole_meta_batch() {
+    // The credits are standardised over the meta-batch, yet each task's work sees only its own
+    // batches: the returns the meta-step sends must give it the same credit, so the step of
+    // tasks answered one by one equals the step of the tasks computed together.
+    SplittableRandom rng = new SplittableRandom(9);
+    Params theta = policy.init(rng, DataType.DOUBLE);
+    List<Task> tasks = nav.sample(3, rng);
+    VectorSampler sampler = new VectorSampler(nav);
+    LinearFeatureBaseline bl = new LinearFeatureBaseline();
+    MamlTrpo explore = new MamlTrpo(policy, MamlConfig.defaults(), TaskLoss.REINFORCE, true);
+    Batch train = batch(sampler.sample(policy, theta, tasks, 4, rng), bl);
+    Batch valid = batch(sampler.sample(policy, explore.innerLoop().adapted(theta, train), tasks, 4, rng), bl);
+    double[] all = Exploration.returns(valid);
+    double[] c = Exploration.credits(valid);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(c[i], Exploration.credit(Exploration.returns(valid.task(i))[0], all), 0);
+    }
+    MetaLearner.StepResult together = explore.step(theta, train, valid);
+    List<TaskWork> works = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      // Each task a group of its own, as a worker holding only that task computes it.
+      works.addAll(explore.onBatchesTogether(theta, train.task(i), valid.task(i)));
+    }
+    MetaLearner.StepResult alone = explore.step(theta, TaskChannel.of(works));
+    assertTrue(together.accepted());
+    assertEquals(together.lossBefore(), alone.lossBefore(), 1e-12);
+    double diff = together.theta().zip(alone.theta(), Tensor::sub).map(Tensor::square).list().stream()
+        .mapToDouble(t -> t.sum().item()).sum();
+    assertTrue(diff < 1e-20, "tasks answered alone step elsewhere: " + diff);
+    // Without the returns after θ a setup has no credits to compute.
+    try (TaskWork w = explore.onBatches(theta, train.task(0), valid.task(0))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> w.handle(new TaskRequest(MamlTrpo.SETUP, theta.flat())));
+      assertTrue(e.getMessage().contains("needs the tasks' returns"), e.getMessage());
+    }
   }
 }

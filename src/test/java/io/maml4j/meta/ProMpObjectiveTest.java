@@ -40,7 +40,7 @@ class ProMpObjectiveTest {
     Batch train = Batch.of(tr, Advantages.compute(tr, 0.99, 1.0, bl, true),
         new Batch.Rewards(0.99, Advantages.values(tr, 0.99, bl)), DataType.DOUBLE);
     Params adapted = new ProMp(policy, ProMpConfig.defaults(), estimator, 0.5, innerSteps,
-        new io.maml4j.optim.Adam(1e-3)).adapt(thetaOld, train);
+        new io.maml4j.optim.Adam(1e-3)).innerLoop().adapted(thetaOld, train);
     Episodes va = sampler.sample(policy, adapted, tasks, 3, rng);
     Batch valid = Batch.of(va, Advantages.compute(va, 0.99, 1.0, bl, true), DataType.DOUBLE);
     return new Fixture(thetaOld, objective, objective.samples(thetaOld, train, valid));

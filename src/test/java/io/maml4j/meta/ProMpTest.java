@@ -1,6 +1,7 @@
 package io.maml4j.meta;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.maml4j.autodiff.Tensor;
@@ -36,7 +37,7 @@ class ProMpTest {
     LinearFeatureBaseline bl = new LinearFeatureBaseline();
     Episodes tr = sampler.sample(policy, theta, tasks, 4, rng);
     Batch train = Batch.of(tr, Advantages.compute(tr, 0.99, 1.0, bl, true), DataType.DOUBLE);
-    Episodes va = sampler.sample(policy, learner.adapt(theta, train), tasks, 4, rng);
+    Episodes va = sampler.sample(policy, learner.innerLoop().adapted(theta, train), tasks, 4, rng);
     return new Fixture(theta, train, Batch.of(va, Advantages.compute(va, 0.99, 1.0, bl, true), DataType.DOUBLE));
   }
 
@@ -75,16 +76,41 @@ class ProMpTest {
   }
 
   @Test
-  void when_tasks_are_split_over_threads_expect_the_single_thread_step() {
-    ProMp one = new ProMp(policy, ProMpConfig.defaults(), "lvc", 0.1, 1, new Adam(0.01), 1);
-    ProMp two = new ProMp(policy, ProMpConfig.defaults(), "lvc", 0.1, 1, new Adam(0.01), 2);
-    Fixture f = fixture(one, 3);
-    MetaLearner.StepResult a = one.step(f.theta, f.train, f.valid);
-    MetaLearner.StepResult b = two.step(f.theta, f.train, f.valid);
-    assertEquals(a.lossBefore(), b.lossBefore(), 1e-12);
-    assertEquals(a.kl(), b.kl(), 1e-12);
-    double diff = a.theta().zip(b.theta(), Tensor::sub).map(Tensor::square).list().stream()
+  void when_tasks_answer_on_their_own_expect_the_steps_of_the_whole_batch_objective() {
+    // The per-task works and the task-order mean replace the old whole-batch objective: the same
+    // Adam steps on ProMpObjective over all three tasks at once give the same θ.
+    ProMp learner = new ProMp(policy, ProMpConfig.defaults(), "lvc", 0.1, 1, new Adam(0.01));
+    Fixture f = fixture(learner, 3);
+    MetaLearner.StepResult a = learner.step(f.theta, f.train, f.valid);
+    ProMpObjective.Samples s = learner.objective().samples(f.theta, f.train, f.valid);
+    Adam adam = new Adam(0.01);
+    Params current = f.theta;
+    double first = Double.NaN;
+    for (int k = 0; k < 5; k++) {
+      ProMpObjective.Result r = learner.objective().evaluate(current, s, 5e-4);
+      first = k == 0 ? r.loss() : first;
+      current = adam.step(current, r.grad());
+    }
+    assertEquals(first, a.lossBefore(), 1e-12);
+    Params end = current;
+    double diff = a.theta().zip(end, Tensor::sub).map(Tensor::square).list().stream()
         .mapToDouble(t -> t.sum().item()).sum();
-    assertTrue(diff < 1e-20, "split step differs: " + diff);
+    assertTrue(diff < 1e-20, "per-task step differs from the whole-batch one: " + diff);
+  }
+
+  @Test
+  void when_asked_out_of_order_or_for_an_unknown_operation_expect_a_clear_error() {
+    ProMp learner = new ProMp(policy, ProMpConfig.defaults(), "lvc", 0.1, 1, new Adam(0.01));
+    Fixture f = fixture(learner, 4);
+    try (TaskWork w = learner.onBatches(f.theta, f.train.task(0), f.valid.task(0))) {
+      double[] t = f.theta.flat();
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> w.handle(new TaskRequest(ProMp.KL, t)));
+      assertEquals("promp.kl before promp.setup", e.getMessage());
+      w.handle(new TaskRequest(ProMp.SETUP, t));
+      IllegalArgumentException u = assertThrows(IllegalArgumentException.class,
+          () -> w.handle(new TaskRequest("trpo.setup", t)));
+      assertEquals("ProMP has no task request 'trpo.setup'", u.getMessage());
+    }
   }
 }
