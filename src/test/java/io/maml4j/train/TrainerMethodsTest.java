@@ -109,6 +109,16 @@ class TrainerMethodsTest {
   }
 
   @Test
+  void when_dice_or_exploration_is_configured_expect_a_collector_recording_the_rewards() {
+    for (String[] c : new String[][] {{"{}", "false"}, {"{\"inner_estimator\": \"lvc\"}", "false"},
+        {"{\"inner_estimator\": \"dice\"}", "true"}, {"{\"exploration\": true}", "true"},
+        {"{\"meta_optimizer\": \"promp\", \"inner_estimator\": \"dice\"}", "true"}}) {
+      var collector = assertInstanceOf(io.maml4j.work.RolloutCollector.class, Trainer.collector(nav, config(c[0])));
+      assertEquals(Boolean.parseBoolean(c[1]), collector.episodic(), c[0]);
+    }
+  }
+
+  @Test
   void when_promp_settings_are_wrong_expect_one_line_errors_naming_the_field() {
     for (String[] bad : new String[][] {
         {"{\"meta_optimizer\": \"promp\", \"promp_steps\": 0}", "promp_steps"},
