@@ -1,0 +1,116 @@
+package io.maml4j.meta;
+
+import io.maml4j.autodiff.Tape;
+import io.maml4j.autodiff.Tensor;
+import io.maml4j.policy.Curvatures;
+import io.maml4j.policy.Params;
+import io.maml4j.policy.Policy;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * MAML-TRPO's curvature v ↦ J^T F J v (see {@link MamlTrpo}) from the structured products of
+ * {@link Curvatures} instead of the tape: J = Π_s (I - α H_s) with H_s the inner loss's Hessian
+ * at the s-th inner step's input, F the Fisher at the adapted parameters. The inner steps are
+ * replayed from the same gradients the products use, so building one needs no recorded graph.
+ *
+ * <p>Holds the forward and backward passes of every inner step and of the adapted policy in the
+ * arena current at build time; products allocate in the arena current when called.
+ */
+public final class StructuredCurvature {
+  private final List<Curvatures.InnerHessian> inner;
+  private final Curvatures.Product fisher;
+  private final Params adapted;
+  private final double lr;
+  private final boolean firstOrder;
+  private final int tasks;
+
+  private StructuredCurvature(List<Curvatures.InnerHessian> inner, Curvatures.Product fisher, Params adapted,
+      double lr, boolean firstOrder, int tasks) {
+    this.inner = inner;
+    this.fisher = fisher;
+    this.adapted = adapted;
+    this.lr = lr;
+    this.firstOrder = firstOrder;
+    this.tasks = tasks;
+  }
+
+  /** Whether {@code policy} supports structured products (else use the tape's curvature). */
+  public static boolean supports(Policy policy) {
+    return Curvatures.supports(policy);
+  }
+
+  /**
+   * Builds the operator at shared parameters θ for a meta-batch.
+   *
+   * @param train the inner-loss batch the adaptation steps on
+   * @param valid the batch the KL is averaged over
+   */
+  public static StructuredCurvature build(Policy policy, MamlConfig config, Params theta, Batch train, Batch valid) {
+    try (Tape.Scope s = Tape.noGrad()) {
+      Params x = theta.detach().repeatPerTask(train.tasks());
+      Tensor coef = train.advantages().mul(train.weights());
+      List<Curvatures.InnerHessian> inner = new ArrayList<>(config.innerSteps());
+      for (int step = 0; step < config.innerSteps(); step++) {
+        Curvatures.InnerHessian h = Curvatures.reinforce(policy, x, train.observations(), train.actions(), coef);
+        inner.add(h);
+        double lr = config.fastLr();
+        x = x.zip(h.gradient(), (a, g) -> a.sub(g.scale(lr)));
+      }
+      Tensor kw = valid.weights().scale(1.0 / valid.totalTasks());
+      Curvatures.Product f = Curvatures.fisher(policy, x, valid.observations(), kw);
+      return new StructuredCurvature(inner, f, x, config.fastLr(), config.firstOrder(), valid.tasks());
+    }
+  }
+
+  /** The adapted parameters θ', stacked per task. */
+  public Params adapted() {
+    return adapted;
+  }
+
+  /** J u for a shared direction u: per-task directions. */
+  public Params jacobian(Params u) {
+    try (Tape.Scope s = Tape.noGrad()) {
+      Params w = u.detach().repeatPerTask(tasks);
+      if (firstOrder) {
+        return w;
+      }
+      for (Curvatures.InnerHessian h : inner) {
+        w = w.zip(h.apply(w), (a, b) -> a.sub(b.scale(lr)));
+      }
+      return w;
+    }
+  }
+
+  /** J^T w for per-task w: a shared direction. */
+  public Params jacobianTranspose(Params w) {
+    try (Tape.Scope s = Tape.noGrad()) {
+      if (!firstOrder) {
+        // Each factor I - α H_s is symmetric, so J^T applies them in reverse order.
+        for (int i = inner.size() - 1; i >= 0; i--) {
+          w = w.zip(inner.get(i).apply(w), (a, b) -> a.sub(b.scale(lr)));
+        }
+      }
+      return w.map(t -> {
+        long[] sh = t.shape();
+        return t.sum(0).reshape(Arrays.copyOfRange(sh, 1, sh.length));
+      });
+    }
+  }
+
+  /** F w for per-task w, at the adapted parameters. */
+  public Params fisher(Params w) {
+    return fisher.apply(w);
+  }
+
+  /** The s-th inner step's Hessian-vector product, for per-task w. */
+  public Params innerHessian(int step, Params w) {
+    return inner.get(step).apply(w);
+  }
+
+  /** J^T F J v. */
+  public Params product(Params v) {
+    return jacobianTranspose(fisher(jacobian(v)));
+  }
+}
