@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time machine setup: Java 17 + Maven (preinstalled on the project's machines), MuJoCo 2.2.2
-# from Debian for the locomotion environments, and every Maven dependency.
+# from Debian for the locomotion environments, Debian's OpenBLAS, and every Maven dependency.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SUDO=""
@@ -11,6 +11,8 @@ command -v mvn >/dev/null || need+=(maven)
 command -v gcc >/dev/null || need+=(gcc)
 [ -e /usr/lib/x86_64-linux-gnu/libmujoco.so.2.2.2 ] || need+=(libmujoco2.2.2)
 [ -e /usr/include/mujoco/mujoco.h ] || need+=(libmujoco-dev)
+# Debian's OpenBLAS, which ./maml4j loads in place of ND4J's older bundled one when present.
+[ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0 ] || need+=(libopenblas0-pthread)
 if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${need[@]}"
