@@ -72,6 +72,68 @@ public final class Fused {
     return Tensor.constant(Kernels.binary(Kernels.Binary.MUL, diff, k.value()));
   }
 
+  /**
+   * {@code op(a1) op(b1) + op(a2) op(b2)} (the second term optional: {@code a2 == null}), where op
+   * transposes the last two axes when asked: the second product accumulates into the first's
+   * output inside the BLAS call (beta = 1) rather than in an extra elementwise pass. Operands are
+   * rank 3 with equal batch, or a rank-3 left operand with a shared rank-2 right one.
+   */
+  public static Tensor matmulSum(Tensor a1, Tensor b1, boolean ta1, boolean tb1, Tensor a2, Tensor b2, boolean ta2,
+      boolean tb2) {
+    INDArray x = a1.value();
+    long batch = x.size(0);
+    long m = ta1 ? x.size(2) : x.size(1);
+    long n = tb1 ? b1.value().size(b1.rank() - 2) : b1.value().size(b1.rank() - 1);
+    INDArray out = Kernels.uninit(x, batch, m, n);
+    gemmInto(x, b1.value(), ta1, tb1, out, 0.0);
+    if (a2 != null) {
+      gemmInto(a2.value(), b2.value(), ta2, tb2, out, 1.0);
+    }
+    return Tensor.constant(out);
+  }
+
+  /**
+   * Sums {@code x} [T, N, n] over its rows, to [T, 1, n]: a product with a row of ones per task,
+   * because ND4J's reduction along a middle axis is several times slower.
+   */
+  public static Tensor sumRows(Tensor x) {
+    INDArray v = Kernels.contiguousDense(x.value());
+    long batch = v.size(0);
+    long rows = v.size(1);
+    INDArray ones = Kernels.uninit(v, 1, rows).assign(1.0);
+    INDArray out = Kernels.uninit(v, batch, 1, v.size(2));
+    for (int i = 0; i < batch; i++) {
+      Nd4j.gemm(ones, v.slice(i), out.slice(i), false, false, 1.0, 0.0);
+    }
+    Kernels.GEMM_FLOPS.addAndGet(2 * batch * rows * v.size(2));
+    return Tensor.constant(out);
+  }
+
+  private static void gemmInto(INDArray a, INDArray b, boolean ta, boolean tb, INDArray out, double beta) {
+    long t0 = System.nanoTime();
+    INDArray ac = Kernels.contiguousDense(a);
+    INDArray bc = Kernels.contiguousDense(b);
+    long k = ta ? ac.size(1) : ac.size(2);
+    long kb = tb ? bc.size(bc.rank() - 1) : bc.size(bc.rank() - 2);
+    if (k != kb || ac.rank() != 3) {
+      throw new IllegalArgumentException("matmulSum operands do not match: " + java.util.Arrays.toString(a.shape())
+          + (ta ? "^T" : "") + " and " + java.util.Arrays.toString(b.shape()) + (tb ? "^T" : ""));
+    }
+    long batch = out.size(0);
+    long m = out.size(1);
+    long n = out.size(2);
+    if (bc.rank() == 2 && !ta) {
+      // A weight shared by the batch: one product over all its rows.
+      Nd4j.gemm(ac.reshape('c', batch * m, k), bc, out.reshape('c', batch * m, n), false, tb, 1.0, beta);
+    } else {
+      for (int i = 0; i < batch; i++) {
+        Nd4j.gemm(ac.slice(i), bc.rank() == 2 ? bc : bc.slice(i), out.slice(i), ta, tb, 1.0, beta);
+      }
+    }
+    Kernels.GEMM_FLOPS.addAndGet(2 * batch * m * n * k);
+    Kernels.record("matmulSum", t0);
+  }
+
   /** {@code a op= b} when the result keeps a's shape; else a fresh array. */
   private static INDArray inPlace(Kernels.Binary op, INDArray a, INDArray b) {
     if (!java.util.Arrays.equals(Kernels.broadcastShape(a.shape(), b.shape()), a.shape())) {

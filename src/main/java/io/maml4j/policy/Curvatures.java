@@ -245,10 +245,12 @@ public final class Curvatures {
      */
     Tensor[] jvp(Params v) {
       Tensor[] tan = new Tensor[layers + 1];
-      Tensor da = h[0].matmul(v.get(Mlp.weight(0))).add(v.get(Mlp.bias(0)));
+      Tensor da = Fused.matmulSum(h[0], v.get(Mlp.weight(0)), false, false, null, null, false, false)
+          .add(v.get(Mlp.bias(0)));
       for (int l = 1; l < layers; l++) {
         tan[l] = act[l].mul(da);
-        da = Fused.add3(h[l].matmul(v.get(Mlp.weight(l))), tan[l].matmul(p.get(Mlp.weight(l))), v.get(Mlp.bias(l)));
+        da = Fused.matmulSum(h[l], v.get(Mlp.weight(l)), false, false, tan[l], p.get(Mlp.weight(l)), false, false)
+            .add(v.get(Mlp.bias(l)));
       }
       tan[layers] = da;
       return tan;
@@ -272,21 +274,19 @@ public final class Curvatures {
           delta[l] = d;
         }
         Tensor w = p.get(Mlp.weight(l));
-        Tensor gw = h[l].matmul(d, true, false);
-        if (second && l >= 1) {
-          gw = gw.add(tan[l].matmul(delta[l], true, false));
-        }
+        boolean cross = second && l >= 1;
+        Tensor gw = Fused.matmulSum(h[l], d, true, false, cross ? tan[l] : null, cross ? delta[l] : null, true, false);
         g.put(Mlp.weight(l), gw.sumTo(w.shape()));
-        g.put(Mlp.bias(l), d.sum(1).sumTo(p.get(Mlp.bias(l)).shape()));
+        g.put(Mlp.bias(l), Fused.sumRows(d).sumTo(p.get(Mlp.bias(l)).shape()));
         if (l >= 1) {
-          Tensor e = d.matmul(w, false, true);
           if (!second) {
+            Tensor e = Fused.matmulSum(d, w, false, true, null, null, false, false);
             if (eh != null && mlp.tanh()) {
               eh[l] = Fused.mulScaled(e, h[l], -2.0);
             }
             d = e.mul(act[l]);
           } else {
-            e = e.add(delta[l].matmul(v.get(Mlp.weight(l)), false, true));
+            Tensor e = Fused.matmulSum(d, w, false, true, delta[l], v.get(Mlp.weight(l)), false, true);
             d = mlp.tanh() ? Fused.mulAddMul(e, act[l], eh[l], tan[l]) : e.mul(act[l]);
           }
         }
