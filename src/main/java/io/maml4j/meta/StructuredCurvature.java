@@ -22,16 +22,16 @@ public final class StructuredCurvature {
   private final List<Curvatures.InnerHessian> inner;
   private final Curvatures.Product fisher;
   private final Params adapted;
-  private final double lr;
+  private final double[] lrs;
   private final boolean firstOrder;
   private final int tasks;
 
   private StructuredCurvature(List<Curvatures.InnerHessian> inner, Curvatures.Product fisher, Params adapted,
-      double lr, boolean firstOrder, int tasks) {
+      double[] lrs, boolean firstOrder, int tasks) {
     this.inner = inner;
     this.fisher = fisher;
     this.adapted = adapted;
-    this.lr = lr;
+    this.lrs = lrs;
     this.firstOrder = firstOrder;
     this.tasks = tasks;
   }
@@ -42,25 +42,45 @@ public final class StructuredCurvature {
   }
 
   /**
-   * Builds the operator at shared parameters θ for a meta-batch.
+   * Builds the operator at shared parameters θ for a meta-batch, with {@code config}'s inner step
+   * size, step count and order.
    *
    * @param train the inner-loss batch the adaptation steps on
    * @param valid the batch the KL is averaged over
    */
   public static StructuredCurvature build(Policy policy, MamlConfig config, Params theta, Batch train, Batch valid) {
+    return build(policy, new double[] {config.fastLr()}, config.innerSteps(), config.firstOrder(), theta, train,
+        valid);
+  }
+
+  /**
+   * Builds the operator at shared parameters θ for a meta-batch.
+   *
+   * @param stepSizes α_s of inner step s (the last entry repeats)
+   * @param steps inner steps on the REINFORCE loss
+   * @param firstOrder take J = I (first-order MAML)
+   */
+  public static StructuredCurvature build(Policy policy, double[] stepSizes, int steps, boolean firstOrder,
+      Params theta, Batch train, Batch valid) {
+    if (stepSizes.length == 0 || steps < 0) {
+      throw new IllegalArgumentException("need at least one step size and steps >= 0, got " + stepSizes.length
+          + " and " + steps);
+    }
     try (Tape.Scope s = Tape.noGrad()) {
       Params x = theta.detach().repeatPerTask(train.tasks());
       Tensor coef = train.advantages().mul(train.weights());
-      List<Curvatures.InnerHessian> inner = new ArrayList<>(config.innerSteps());
-      for (int step = 0; step < config.innerSteps(); step++) {
+      List<Curvatures.InnerHessian> inner = new ArrayList<>(steps);
+      double[] lrs = new double[steps];
+      for (int step = 0; step < steps; step++) {
         Curvatures.InnerHessian h = Curvatures.reinforce(policy, x, train.observations(), train.actions(), coef);
         inner.add(h);
-        double lr = config.fastLr();
+        double lr = stepSizes[Math.min(step, stepSizes.length - 1)];
+        lrs[step] = lr;
         x = x.zip(h.gradient(), (a, g) -> a.sub(g.scale(lr)));
       }
       Tensor kw = valid.weights().scale(1.0 / valid.totalTasks());
       Curvatures.Product f = Curvatures.fisher(policy, x, valid.observations(), kw);
-      return new StructuredCurvature(inner, f, x, config.fastLr(), config.firstOrder(), valid.tasks());
+      return new StructuredCurvature(inner, f, x, lrs, firstOrder, valid.tasks());
     }
   }
 
@@ -76,8 +96,9 @@ public final class StructuredCurvature {
       if (firstOrder) {
         return w;
       }
-      for (Curvatures.InnerHessian h : inner) {
-        w = w.zip(h.apply(w), (a, b) -> a.sub(b.scale(lr)));
+      for (int i = 0; i < inner.size(); i++) {
+        double lr = lrs[i];
+        w = w.zip(inner.get(i).apply(w), (a, b) -> a.sub(b.scale(lr)));
       }
       return w;
     }
@@ -89,6 +110,7 @@ public final class StructuredCurvature {
       if (!firstOrder) {
         // Each factor I - α H_s is symmetric, so J^T applies them in reverse order.
         for (int i = inner.size() - 1; i >= 0; i--) {
+          double lr = lrs[i];
           w = w.zip(inner.get(i).apply(w), (a, b) -> a.sub(b.scale(lr)));
         }
       }
