@@ -70,37 +70,48 @@ public final class CurvatureBench {
       Params w = v.repeatPerTask(1).detach();
       StructuredCurvature fast = StructuredCurvature.build(policy, config, theta, train, valid);
 
-      out.add(time("Fisher", "tape", warmup, repetitions, () -> tape.fisher(w)));
-      out.add(time("Fisher", "structured", warmup, repetitions, () -> fast.fisher(w)));
       Params g = a.stepGrads().get(0);
       Params x = a.stepInputs().get(0);
-      out.add(time("inner HVP", "tape", warmup, repetitions,
-          () -> Params.of(x.names(), Grad.grad(g.dot(w), x.list(), false))));
-      out.add(time("inner HVP", "structured", warmup, repetitions, () -> fast.innerHessian(0, w)));
-      out.add(time("J^T F J", "tape", warmup, repetitions, () -> tape.product(v)));
-      out.add(time("J^T F J", "structured", warmup, repetitions, () -> fast.product(v)));
+      out.addAll(timePair("Fisher", warmup, repetitions, () -> tape.fisher(w), () -> fast.fisher(w)));
+      out.addAll(timePair("inner HVP", warmup, repetitions,
+          () -> Params.of(x.names(), Grad.grad(g.dot(w), x.list(), false)), () -> fast.innerHessian(0, w)));
+      out.addAll(timePair("J^T F J", warmup, repetitions, () -> tape.product(v), () -> fast.product(v)));
     }
     return out;
   }
 
-  private static Row time(String product, String path, int warmup, int repetitions, Supplier<Params> body) {
-    double[] t = new double[repetitions];
-    long flops = 0;
+  /**
+   * Times the tape's and the structured product alternately, repetition by repetition, so that a
+   * shared machine's drifting load weighs on both alike.
+   */
+  private static List<Row> timePair(String product, int warmup, int repetitions, Supplier<Params> tape,
+      Supplier<Params> structured) {
+    double[][] t = new double[2][repetitions];
+    long[] flops = new long[2];
+    List<Supplier<Params>> bodies = List.of(tape, structured);
     for (int i = 0; i < warmup + repetitions; i++) {
-      try (Arena a = Arena.open()) {
-        long f0 = Tensor.gemmFlops();
-        long t0 = System.nanoTime();
-        body.get();
-        long t1 = System.nanoTime();
-        if (i >= warmup) {
-          t[i - warmup] = (t1 - t0) / 1e9;
-          flops = Tensor.gemmFlops() - f0;
+      for (int b = 0; b < 2; b++) {
+        try (Arena a = Arena.open()) {
+          long f0 = Tensor.gemmFlops();
+          long t0 = System.nanoTime();
+          bodies.get(b).get();
+          long t1 = System.nanoTime();
+          if (i >= warmup) {
+            t[b][i - warmup] = (t1 - t0) / 1e9;
+            flops[b] = Tensor.gemmFlops() - f0;
+          }
         }
       }
     }
-    Arrays.sort(t);
-    double median = repetitions % 2 == 1 ? t[repetitions / 2] : 0.5 * (t[repetitions / 2 - 1] + t[repetitions / 2]);
-    return new Row(product, path, median, flops);
+    return List.of(new Row(product, "tape", median(t[0]), flops[0]),
+        new Row(product, "structured", median(t[1]), flops[1]));
+  }
+
+  private static double median(double[] x) {
+    double[] s = x.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
   }
 
   private static Tensor random(SplittableRandom rng, DataType type, long... shape) {
