@@ -48,8 +48,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Mixin
   TrainOptions train;
 
-  @Option(names = "--threads", description = "Worker threads of the meta-step (default: one per core); the"
-      + " numbers depend on it through the order of sums, so config.json records it and a resume keeps it.")
+  @Option(names = "--threads", description = "Worker threads that run the tasks (default: one per core). The"
+      + " numbers do not depend on it; config.json records it and a resume may change it.")
   Integer threads;
 
   @Mixin
@@ -118,7 +118,9 @@ public final class TrainCommand implements Callable<Integer> {
     refuseChanges(configPath, stored);
     TrainConfig runCfg = stored.train();
     TrainConfig cfg = train.iterations != null ? runCfg.withRun(train.iterations, runCfg.seed()) : runCfg;
-    Run run = Run.of(stored.withTrain(cfg), configPath.toString());
+    // Every task's numbers are the same on any thread count, so a resume may take another one.
+    Run run = Run.of(stored.withTrain(cfg).withThreads(threads != null ? threads : stored.threads()),
+        configPath.toString());
     RunDirectory files = new RunDirectory(dir, stored.policy());
     MetaLearner learner = run.metaLearner();
     Trainer trainer = run.trainer(learner);
@@ -185,10 +187,6 @@ public final class TrainCommand implements Callable<Integer> {
           throw refused(o.getKey(), "differs from the run's " + key + " " + had.get(key) + " (in " + configPath + ")");
         }
       }
-    }
-    if (threads != null && threads != stored.threads()) {
-      throw refused("--threads " + threads, "differs from the run's threads " + stored.threads() + " (in "
-          + configPath + ")");
     }
   }
 

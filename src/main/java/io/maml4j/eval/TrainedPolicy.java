@@ -1,15 +1,15 @@
 package io.maml4j.eval;
 
 import io.maml4j.config.ConfigException;
-import io.maml4j.config.Fields;
 import io.maml4j.env.TaskDistribution;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policies;
 import io.maml4j.policy.Policy;
 import io.maml4j.train.Checkpoint;
+import io.maml4j.train.RunConfig;
+import io.maml4j.train.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -46,46 +46,19 @@ public record TrainedPolicy(Path file, Policy policy, Params params, double fast
     } catch (IllegalArgumentException e) {
       throw new ConfigException(file + ": policy does not fit environment " + dist.name() + ": " + e.getMessage());
     }
-    checkShapes(file, dist, policy, ck.params());
-    double lr = Double.NaN;
-    double gamma = Double.NaN;
-    double lambda = Double.NaN;
-    Path config = file.toAbsolutePath().getParent().resolve("config.json");
-    if (Files.exists(config)) {
-      try {
-        Fields f = Fields.read(config);
-        if (f.has("train")) {
-          Fields t = f.object("train");
-          lr = t.number("fast_lr", Double.NaN);
-          gamma = t.number("gamma", Double.NaN);
-          lambda = t.number("gae_lambda", Double.NaN);
-        }
-      } catch (ConfigException ignored) {
-        // The config only supplies defaults; a damaged one leaves them to the caller.
-      }
+    ck.requireParamsOf(policy, file);
+    Path config = file.toAbsolutePath().getParent().resolve(RunConfig.FILE);
+    if (!Files.exists(config)) {
+      return new TrainedPolicy(file, policy, ck.params(), Double.NaN, Double.NaN, Double.NaN);
     }
-    return new TrainedPolicy(file, policy, ck.params(), lr, gamma, lambda);
+    // The run's own record, read as strictly as every other command reads it: a damaged
+    // config.json is one clear error, not silently replaced by defaults.
+    TrainConfig t = RunConfig.read(config).train();
+    return new TrainedPolicy(file, policy, ck.params(), t.maml().fastLr(), t.gamma(), t.gaeLambda());
   }
 
   /** Fresh parameters of the same architecture, as the "random initialisation" baseline. */
   public Params randomInit(long seed, DataType type) {
     return policy.init(new SplittableRandom(seed), type);
-  }
-
-  private static void checkShapes(Path file, TaskDistribution dist, Policy policy, Params stored) {
-    Params expected = policy.init(new SplittableRandom(0), DataType.DOUBLE);
-    if (!expected.names().equals(stored.names())) {
-      throw new ConfigException(file + ": policy parameters " + stored.names() + " do not match the spec's "
-          + expected.names());
-    }
-    for (String n : expected.names()) {
-      long[] want = expected.get(n).shape();
-      long[] got = stored.get(n).shape();
-      if (!Arrays.equals(want, got)) {
-        throw new ConfigException(file + ": policy does not fit environment " + dist.name() + " (observations "
-            + dist.observationSpace().flatSize() + ", actions " + dist.actionSpace().flatSize() + "): parameter '"
-            + n + "' has shape " + Arrays.toString(got) + ", expected " + Arrays.toString(want));
-      }
-    }
   }
 }

@@ -6,19 +6,20 @@ import com.google.gson.JsonObject;
 import io.maml4j.autodiff.Arena;
 import io.maml4j.autodiff.Tape;
 import io.maml4j.autodiff.Tensor;
-import io.maml4j.baseline.Advantages;
-import io.maml4j.baseline.LinearFeatureBaseline;
 import io.maml4j.config.ConfigException;
 import io.maml4j.env.Task;
 import io.maml4j.envs.BernoulliBandit;
+import io.maml4j.eval.Curve;
+import io.maml4j.eval.EvalConfig;
+import io.maml4j.eval.Evaluator;
+import io.maml4j.eval.Scorer;
 import io.maml4j.eval.Stats;
-import io.maml4j.meta.Batch;
+import io.maml4j.meta.TaskLoss;
+import io.maml4j.work.RolloutCollector;
 import io.maml4j.meta.MetaLearner;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
 import io.maml4j.policy.PolicySpec;
-import io.maml4j.sampler.Episodes;
-import io.maml4j.sampler.VectorSampler;
 import io.maml4j.train.Checkpoint;
 import io.maml4j.train.IterationMetrics;
 import io.maml4j.train.Run;
@@ -115,10 +116,13 @@ public final class BanditExperiment {
         best[t] = Math.max(best[t], h * x);
       }
     }
-    SplittableRandom rng = new SplittableRandom(o.testSeed() + 1);
-    Params adapted = adapt(bandit, policy, learner, theta, tasks, cfg, rng.split());
-    Params freshAdapted = adapt(bandit, policy, learner, fresh, tasks, cfg, rng.split());
-    Episodes post = new VectorSampler(bandit).sample(policy, adapted, tasks, cfg.fastBatchSize(), rng.split());
+    Curve meta = protocol(bandit, cfg, o.testSeed() + 1, expectedReturn(h)).fineTune("meta", policy, theta, tasks)
+        .curve();
+    Curve freshCurve = protocol(bandit, cfg, o.testSeed() + 1, expectedReturn(h))
+        .fineTune("fresh", policy, fresh, tasks).curve();
+    // The same streams, scored by the episodes the adapted policies sample.
+    Curve sampled = protocol(bandit, cfg, o.testSeed() + 1, Scorer.SAMPLED).fineTune("meta", policy, theta, tasks)
+        .curve();
 
     JsonObject r = new JsonObject();
     r.addProperty("maml4j_version", run.config().version());
@@ -135,16 +139,17 @@ public final class BanditExperiment {
     r.addProperty("test_tasks", tasks.size());
     r.addProperty("test_seed", o.testSeed());
     add(r, "uniform_random", stats(random));
-    add(r, "meta_policy_unadapted", stats(expected(policy, theta, tasks, h)));
-    add(r, "meta_policy_adapted", stats(expected(policy, adapted, tasks, h)));
-    add(r, "fresh_init_unadapted", stats(expected(policy, fresh, tasks, h)));
-    add(r, "fresh_init_adapted", stats(expected(policy, freshAdapted, tasks, h)));
+    add(r, "meta_policy_unadapted", stats(meta.taskReturns()[0]));
+    add(r, "meta_policy_adapted", stats(meta.taskReturns()[1]));
+    add(r, "fresh_init_unadapted", stats(freshCurve.taskReturns()[0]));
+    add(r, "fresh_init_adapted", stats(freshCurve.taskReturns()[1]));
     add(r, "best_arm", stats(best));
-    r.addProperty("meta_policy_adapted_sampled_return", post.meanReturn());
+    r.addProperty("meta_policy_adapted_sampled_return", sampled.mean(1));
     if (trained != null) {
-      Params lastAdapted = adapt(bandit, policy, learner, trained.last(), tasks, cfg, new SplittableRandom(o.testSeed() + 2));
-      add(r, "last_meta_policy_unadapted", stats(expected(policy, trained.last(), tasks, h)));
-      add(r, "last_meta_policy_adapted", stats(expected(policy, lastAdapted, tasks, h)));
+      Curve last = protocol(bandit, cfg, o.testSeed() + 2, expectedReturn(h))
+          .fineTune("last", policy, trained.last(), tasks).curve();
+      add(r, "last_meta_policy_unadapted", stats(last.taskReturns()[0]));
+      add(r, "last_meta_policy_adapted", stats(last.taskReturns()[1]));
       r.add("validation_curve", trained.curve());
     }
     io.maml4j.files.AtomicFiles.write(o.out().resolve("bandit-eval.json"), new GsonBuilder().setPrettyPrinting().create().toJson(r));
@@ -181,9 +186,10 @@ public final class BanditExperiment {
           return;
         }
         // The same adaptation episodes' seeds at every check, so checkpoints compare fairly.
-        Params adapted = adapt(bandit, policy, learner, theta, validation, cfg, new SplittableRandom(o.testSeed() + 3));
-        double post = stats(expected(policy, adapted, validation, h)).mean();
-        double pre = stats(expected(policy, theta, validation, h)).mean();
+        Curve c = protocol(bandit, cfg, o.testSeed() + 3, expectedReturn(h)).fineTune("validation", policy, theta,
+            validation).curve();
+        double pre = c.mean(0);
+        double post = c.mean(1);
         JsonObject point = new JsonObject();
         point.addProperty("iteration", done);
         point.addProperty("unadapted", pre);
@@ -210,12 +216,19 @@ public final class BanditExperiment {
     return new Trained(best[0], bestIt[0], last, curve);
   }
 
-  /** The training-time adaptation: K episodes per task with θ, GAE advantages, the learner's inner step. */
-  private static Params adapt(BernoulliBandit bandit, Policy policy, MetaLearner learner, Params theta,
-      List<Task> tasks, TrainConfig cfg, SplittableRandom rng) {
-    Episodes pre = new VectorSampler(bandit).sample(policy, theta, tasks, cfg.fastBatchSize(), rng);
-    double[] adv = Advantages.compute(pre, cfg.gamma(), cfg.gaeLambda(), new LinearFeatureBaseline(), true);
-    return learner.adapt(theta, Batch.of(pre, adv, cfg.dataType()));
+  /**
+   * The evaluation protocol with the training-time adaptation: K episodes per task, GAE
+   * advantages, one inner step of α; its tasks' streams come from {@code seed}.
+   */
+  private static Evaluator protocol(BernoulliBandit bandit, TrainConfig cfg, long seed, Scorer scorer) {
+    EvalConfig c = new EvalConfig(1, seed, 1, cfg.fastBatchSize(), cfg.maml().fastLr(), cfg.gamma(), cfg.gaeLambda());
+    return new Evaluator(bandit, c, new RolloutCollector(bandit, cfg.fastBatchSize(), cfg.gamma(), cfg.gaeLambda(),
+        cfg.dataType()), TaskLoss.REINFORCE, new double[] {cfg.maml().fastLr()}, scorer);
+  }
+
+  /** The exact expected return of the task's policy, H Σ_a π(a) p_a: the bandit's score. */
+  private static Scorer expectedReturn(int horizon) {
+    return (policy, params, task, index, sampled) -> expected(policy, params, List.of(task), horizon)[0];
   }
 
   /** H Σ_a π(a) p_a per task, for shared or per-task parameters. */

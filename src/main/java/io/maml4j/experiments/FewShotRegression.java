@@ -1,6 +1,10 @@
 package io.maml4j.experiments;
 
+import io.maml4j.eval.EvalConfig;
+import io.maml4j.eval.Evaluator;
+import io.maml4j.eval.Scorer;
 import io.maml4j.eval.Stats;
+import io.maml4j.work.BatchCollector;
 import io.maml4j.autodiff.Arena;
 import io.maml4j.autodiff.Tape;
 import io.maml4j.autodiff.Tensor;
@@ -8,6 +12,7 @@ import io.maml4j.env.SupervisedTaskDistribution;
 import io.maml4j.env.Task;
 import io.maml4j.meta.Adaptation;
 import io.maml4j.meta.Batch;
+import io.maml4j.meta.InnerLoop;
 import io.maml4j.meta.TaskLoss;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
@@ -24,6 +29,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * scored on the same data.
  */
 public final class FewShotRegression {
+  private final SupervisedTaskDistribution distribution;
   private final List<Task> tasks;
   private final Examples train;
   private final Examples test;
@@ -39,6 +45,7 @@ public final class FewShotRegression {
           + shots + " and " + testPoints);
     }
     SplittableRandom rng = new SplittableRandom(seed);
+    this.distribution = distribution;
     this.tasks = distribution.sample(numTasks, rng.split());
     ExampleSampler sampler = new ExampleSampler(distribution);
     this.train = sampler.sample(tasks, shots, rng.split());
@@ -60,16 +67,38 @@ public final class FewShotRegression {
 
   /**
    * Mean squared error on the test points of each task after 0..steps plain gradient steps of
-   * size {@code lr} on its K examples: [steps + 1][tasks].
+   * size {@code lr} on its K examples: [steps + 1][tasks]. The evaluation protocol's
+   * ({@link Evaluator}) with the task's K examples as its data, every step on the same examples
+   * as the paper does, and minus the error on the test points as its score.
    */
   public double[][] errors(Policy model, Params theta, double lr, int steps) {
     DataType type = theta.list().get(0).dataType();
+    Batch trainBatch = Batch.supervised(train, type);
+    Batch testBatch = Batch.supervised(test, type);
+    java.util.Map<Task, Integer> index = new java.util.IdentityHashMap<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      index.put(tasks.get(i), i);
+    }
+    BatchCollector shots = new BatchCollector() {
+      @Override
+      public Collected collect(Policy policy, Params params, Task task, SplittableRandom rng) {
+        return new Collected(trainBatch.task(index.get(task)), Double.NaN, shots());
+      }
+
+      @Override
+      public boolean dependsOnParams() {
+        return false;
+      }
+    };
+    Scorer testError = (policy, params, task, i, sampled) -> -perTaskError(policy, params, testBatch.task(i))[0];
+    EvalConfig protocol = new EvalConfig(tasks.size(), 0, steps, shots(), lr, 1.0, 1.0);
+    Evaluator.Result r = new Evaluator(distribution, protocol, shots, TaskLoss.MSE, new double[] {lr}, testError)
+        .fineTune("regression", model, theta, tasks);
     double[][] out = new double[steps + 1][];
-    try (Arena arena = Arena.open()) {
-      Batch testBatch = Batch.supervised(test, type);
-      Adaptation a = adapt(model, theta, lr, steps);
-      for (int s = 0; s <= steps; s++) {
-        out[s] = perTaskError(model, at(a, s), testBatch);
+    for (int s = 0; s <= steps; s++) {
+      out[s] = r.curve().taskReturns()[s].clone();
+      for (int i = 0; i < out[s].length; i++) {
+        out[s][i] = -out[s][i];
       }
     }
     return out;
@@ -105,8 +134,8 @@ public final class FewShotRegression {
 
   private Adaptation adapt(Policy model, Params theta, double lr, int steps) {
     Batch trainBatch = Batch.supervised(train, theta.list().get(0).dataType());
-    return Adaptation.adapt(model, TaskLoss.MSE, theta.detach().repeatPerTask(tasks.size()), trainBatch,
-        new double[] {lr}, steps, false);
+    return new InnerLoop(model, TaskLoss.MSE, lr, steps).adapt(theta.detach().repeatPerTask(tasks.size()), trainBatch,
+        false);
   }
 
   private static Params at(Adaptation a, int step) {

@@ -34,6 +34,12 @@ public record Batch(Tensor observations, Tensor actions, Tensor advantages, Tens
         weights.slice(from, to), to - from, totalTasks);
   }
 
+  /** Task {@code i} alone, as one task's work sees it: its losses are that task's own means. */
+  public Batch task(int i) {
+    return new Batch(observations.slice(i, i + 1), actions.slice(i, i + 1), advantages.slice(i, i + 1),
+        weights.slice(i, i + 1), 1, 1);
+  }
+
   /** Builds the tensors of a batch from episodes and their advantages ([T][K][H]). */
   public static Batch of(Episodes ep, double[] advantages, DataType type) {
     int t = ep.numTasks();

@@ -6,6 +6,7 @@ import io.maml4j.autodiff.Tensor;
 import io.maml4j.optim.Adam;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
+import java.util.List;
 
 /**
  * MAML with Adam as the meta-optimiser (Finn et al. 2017, Algorithm 2 for supervised learning,
@@ -19,36 +20,29 @@ import io.maml4j.policy.Policy;
  * trained by the same code. Mutable: owns its {@link Adam} state.
  */
 public final class MamlAdam implements MetaLearner {
+  /** θ → [outer loss of the adapted model], its gradient through the inner steps. */
+  public static final String SETUP = "adam.setup";
+
   private final Policy policy;
-  private final TaskLoss innerLoss;
   private final TaskLoss outerLoss;
-  private final double fastLr;
-  private final int innerSteps;
+  private final InnerLoop inner;
   private final boolean firstOrder;
   private final Adam adam;
 
   /** The same loss inside and outside, with α, the inner step count and the first-order switch of {@code maml}. */
   public MamlAdam(Policy policy, TaskLoss loss, MamlConfig maml, Adam adam) {
-    this(policy, loss, loss, maml.fastLr(), maml.innerSteps(), maml.firstOrder(), adam);
+    this(new InnerLoop(policy, loss, maml.fastLr(), maml.innerSteps()), loss, maml.firstOrder(), adam);
   }
 
   /**
-   * @param innerSteps gradient steps of the adaptation; 0 trains θ jointly on all tasks
+   * @param inner the adaptation; zero steps train θ jointly on all tasks
+   * @param outerLoss the loss of the adapted model on each task's validation batch
    * @param firstOrder drop the second-order term of the meta-gradient
    */
-  public MamlAdam(Policy policy, TaskLoss innerLoss, TaskLoss outerLoss, double fastLr, int innerSteps,
-      boolean firstOrder, Adam adam) {
-    if (!(fastLr > 0 && Double.isFinite(fastLr))) {
-      throw new IllegalArgumentException("fast_lr must be greater than 0, got " + fastLr);
-    }
-    if (innerSteps < 0) {
-      throw new IllegalArgumentException("inner steps must be at least 0, got " + innerSteps);
-    }
-    this.policy = policy;
-    this.innerLoss = innerLoss;
+  public MamlAdam(InnerLoop inner, TaskLoss outerLoss, boolean firstOrder, Adam adam) {
+    this.policy = inner.policy();
+    this.inner = inner;
     this.outerLoss = outerLoss;
-    this.fastLr = fastLr;
-    this.innerSteps = innerSteps;
     this.firstOrder = firstOrder;
     this.adam = adam;
   }
@@ -58,7 +52,7 @@ public final class MamlAdam implements MetaLearner {
    * every task at θ, with no adaptation in its objective.
    */
   public static MamlAdam jointTraining(Policy policy, TaskLoss loss, Adam adam) {
-    return new MamlAdam(policy, loss, loss, 1.0, 0, true, adam);
+    return new MamlAdam(new InnerLoop(policy, loss, 1.0, 0), loss, true, adam);
   }
 
   /** The outer optimiser and its state. */
@@ -67,46 +61,44 @@ public final class MamlAdam implements MetaLearner {
   }
 
   public int innerSteps() {
-    return innerSteps;
+    return inner.steps();
   }
 
   @Override
-  public Params adapt(Params theta, Batch train) {
-    try (Arena arena = Arena.open()) {
-      Adaptation a = Adaptation.adapt(policy, innerLoss, theta.detach().repeatPerTask(train.tasks()), train,
-          new double[] {fastLr}, innerSteps, false);
-      return a.params().map(arena::escape);
-    }
+  public InnerLoop innerLoop() {
+    return inner;
   }
 
-  /** The meta-objective (1/T) Σ_i L_Ti(f_θ'_i) on the validation batch, differentiable in θ. */
-  public Tensor objective(Params thetaVars, Batch train, Batch valid) {
-    Adaptation a = Adaptation.adapt(policy, innerLoss, thetaVars.repeatPerTask(train.tasks()), train,
-        new double[] {fastLr}, innerSteps, !firstOrder);
-    return outerLoss.apply(policy, a.params(), valid).scale(1.0 / valid.tasks());
+  @Override
+  public boolean secondOrder() {
+    return !firstOrder;
   }
 
-  /** The meta-gradient ∇θ of {@link #objective}, through the inner steps. */
-  public Params metaGradient(Params theta, Batch train, Batch valid) {
-    Params vars = theta.asVariables();
-    Tensor loss = objective(vars, train, valid);
-    return Params.of(vars.names(), Grad.grad(loss, vars.list(), false));
+  /** One task's outer loss L_Ti(f_θ'_i) on its validation batch and its gradient through the inner steps. */
+  @Override
+  public TaskWork taskWork(Params theta, Adaptation adaptation, Batch train, Batch valid) {
+    return request -> {
+      if (!request.op().equals(SETUP)) {
+        throw new IllegalArgumentException("MAML-Adam has no task request '" + request.op() + "'");
+      }
+      Tensor loss = outerLoss.apply(policy, adaptation.params(), valid).scale(1.0 / valid.tasks());
+      try (Arena scratch = Arena.open()) {
+        return new TaskReply(new double[] {loss.item()},
+            Params.of(theta.names(), Grad.grad(loss, theta.list(), false)).flat());
+      }
+    };
   }
 
   /**
-   * One Adam step on the meta-gradient. {@code lossBefore} is the meta-objective at the old θ;
-   * {@code lossAfter} is that same value, since re-evaluating at the new θ would cost a further
-   * adaptation (the next iteration's {@code lossBefore} measures it on fresh tasks).
+   * One Adam step on the task-mean meta-gradient. {@code lossBefore} is the meta-objective at the
+   * old θ; {@code lossAfter} is that same value, since re-evaluating at the new θ would cost a
+   * further adaptation (the next iteration's {@code lossBefore} measures it on fresh tasks).
    */
   @Override
-  public StepResult step(Params theta, Batch train, Batch valid) {
-    try (Arena arena = Arena.open()) {
-      Params vars = theta.asVariables();
-      Tensor loss = objective(vars, train, valid);
-      double before = loss.item();
-      Params grad = Params.of(vars.names(), Grad.grad(loss, vars.list(), false));
-      Params next = adam.step(theta, grad);
-      return new StepResult(next, before, before, 0.0, true, 0);
-    }
+  public StepResult step(Params theta, TaskChannel tasks) {
+    List<TaskReply> replies = tasks.send(new TaskRequest(SETUP, theta.flat()));
+    double before = MetaLearner.mean(replies, 0);
+    Params grad = theta.withFlat(MetaLearner.meanVector(replies), theta.list().get(0).dataType());
+    return new StepResult(adam.step(theta, grad), before, before, 0.0, true, 0);
   }
 }

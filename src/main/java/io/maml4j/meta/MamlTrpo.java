@@ -6,8 +6,8 @@ import io.maml4j.autodiff.Tensor;
 import io.maml4j.policy.Distribution;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -21,37 +21,28 @@ import org.nd4j.linalg.api.buffer.DataType;
  * Hessian is exactly J^T F J with J = ∂θ'/∂θ = I - α ∇²L_train(θ) and F the Fisher at θ'.
  * This needs only Hessian-vector products of the inner loss and Fisher products, not the third
  * derivatives that differentiating the KL twice through the adaptation would take.
+ *
+ * <p>Every term is a mean over tasks of per-task terms, so each task's {@link Work} answers three
+ * requests: {@link #SETUP} (its surrogate and meta-gradient), {@link #CURVATURE} (its J^T F J v)
+ * and {@link #EVALUATE} (its surrogate and KL at a line-search candidate). Holds no threads or
+ * pools: whoever runs the works owns those.
  */
 public final class MamlTrpo implements MetaLearner {
+  /** θ → [surrogate], ∇θ surrogate. */
+  public static final String SETUP = "trpo.setup";
+  /** v → J^T F J v (undamped). */
+  public static final String CURVATURE = "trpo.curvature";
+  /** candidate θ → [surrogate, mean KL]. */
+  public static final String EVALUATE = "trpo.evaluate";
+
   private final Policy policy;
   private final MamlConfig config;
-  private final java.util.concurrent.ExecutorService[] workers;
+  private final InnerLoop inner;
 
-  /** Uses one worker thread per available processor. */
   public MamlTrpo(Policy policy, MamlConfig config) {
-    this(policy, config, Runtime.getRuntime().availableProcessors());
-  }
-
-  /**
-   * @param threads worker threads the meta-step splits the tasks over; results depend on the
-   *     split only through floating-point summation order, and are reproducible for a fixed count
-   */
-  public MamlTrpo(Policy policy, MamlConfig config, int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-    }
     this.policy = policy;
     this.config = config;
-    this.workers = new java.util.concurrent.ExecutorService[threads];
-    for (int i = 0; i < threads; i++) {
-      String name = "maml4j-meta-" + i;
-      // Daemon threads: a learner needs no shutdown, and each thread keeps its own arenas.
-      workers[i] = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-      });
-    }
+    this.inner = new InnerLoop(policy, TaskLoss.REINFORCE, config.fastLr(), config.innerSteps());
   }
 
   public MamlConfig config() {
@@ -59,38 +50,99 @@ public final class MamlTrpo implements MetaLearner {
   }
 
   @Override
-  public Params adapt(Params theta, Batch train) {
-    try (Arena arena = Arena.open()) {
-      Adaptation a = Adaptation.adapt(policy, theta.detach(), train, config.fastLr(), config.innerSteps(), false);
-      return a.params().map(arena::escape);
+  public InnerLoop innerLoop() {
+    return inner;
+  }
+
+  @Override
+  public boolean secondOrder() {
+    return !config.firstOrder();
+  }
+
+  @Override
+  public Work taskWork(Params theta, Adaptation adaptation, Batch train, Batch valid) {
+    return new Work(theta, adaptation, train, valid);
+  }
+
+  /**
+   * One task's part of a MAML-TRPO meta-step: the surrogate of its adapted policy on its
+   * post-adaptation batch, the gradient through its inner step, its curvature products and its
+   * line-search values.
+   */
+  public final class Work implements TaskWork {
+    private final Params theta;
+    private final Adaptation adaptation;
+    private final Batch train;
+    private final Batch valid;
+    private final DataType type;
+    private Distribution old;
+    private Tensor oldLogProb;
+    private Curvature curvature;
+
+    Work(Params theta, Adaptation adaptation, Batch train, Batch valid) {
+      if (train.tasks() != 1 || valid.tasks() != 1) {
+        throw new IllegalArgumentException("a task's work takes one task's batches, got " + train.tasks() + " and "
+            + valid.tasks());
+      }
+      this.theta = theta;
+      this.adaptation = adaptation;
+      this.train = train;
+      this.valid = valid;
+      this.type = theta.list().get(0).dataType();
+    }
+
+    @Override
+    public TaskReply handle(TaskRequest request) {
+      return switch (request.op()) {
+        case SETUP -> setup();
+        case CURVATURE -> {
+          requireSetUp(request);
+          try (Arena a = Arena.open()) {
+            yield new TaskReply(new double[0], curvature.product(theta.withFlat(request.vector(), type)).flat());
+          }
+        }
+        case EVALUATE -> {
+          requireSetUp(request);
+          yield evaluate(theta.withFlat(request.vector(), type));
+        }
+        default -> throw new IllegalArgumentException("MAML-TRPO has no task request '" + request.op() + "'");
+      };
+    }
+
+    private void requireSetUp(TaskRequest request) {
+      if (curvature == null) {
+        throw new IllegalStateException(request.op() + " before " + SETUP);
+      }
+    }
+
+    private TaskReply setup() {
+      Distribution dist = policy.forward(adaptation.params(), valid.observations());
+      old = dist.detach();
+      oldLogProb = dist.logProb(valid.actions()).detach();
+      Tensor loss = Losses.surrogate(dist, oldLogProb, valid);
+      double[] grad;
+      try (Arena scratch = Arena.open()) {
+        grad = Params.of(theta.names(), Grad.grad(loss, theta.list(), false)).flat();
+      }
+      curvature = new Curvature(adaptation, old, valid);
+      return new TaskReply(new double[] {loss.item()}, grad);
+    }
+
+    private TaskReply evaluate(Params candidate) {
+      try (Arena a = Arena.open()) {
+        Adaptation an = inner.adapt(candidate.repeatPerTask(1), train, false);
+        Distribution dn = policy.forward(an.params(), valid.observations());
+        return new TaskReply(new double[] {Losses.surrogate(dn, oldLogProb, valid).item(),
+            Losses.kl(dn, old, valid).item()}, null);
+      }
     }
   }
 
   /**
-   * Builds the differentiable adaptation θ → θ' (second order unless configured first-order).
-   */
-  public Adaptation differentiableAdaptation(Params thetaVars, Batch train) {
-    return Adaptation.adapt(policy, thetaVars, train, config.fastLr(), config.innerSteps(), !config.firstOrder());
-  }
-
-  /** The meta-objective: surrogate loss of the adapted policies on the post-adaptation batch. */
-  public Tensor objective(Params thetaVars, Batch train, Batch valid, Tensor oldLogProb) {
-    Adaptation a = differentiableAdaptation(thetaVars, train);
-    return Losses.surrogate(policy.forward(a.params(), valid.observations()), oldLogProb, valid);
-  }
-
-  /** The meta-gradient ∇θ of {@link #objective}, through the inner step. */
-  public Params metaGradient(Params theta, Batch train, Batch valid, Tensor oldLogProb) {
-    Params vars = theta.asVariables();
-    Tensor loss = objective(vars, train, valid, oldLogProb);
-    return Params.of(vars.names(), Grad.grad(loss, vars.list(), false));
-  }
-
-  /**
    * Curvature-vector products of the mean KL through the adaptation at the current θ:
-   * v ↦ J^T F J v + damping v. Holds the recorded graphs of one meta-batch.
+   * v ↦ J^T F J v for the tasks of one batch.
    */
-  public final class Curvature {
+  final class Curvature {
     private final Adaptation adaptation;
     private final List<Tensor> phi;
     private final Params klGrad;
@@ -112,7 +164,8 @@ public final class MamlTrpo implements MetaLearner {
         return w;
       }
       for (int s = 0; s < adaptation.stepGrads().size(); s++) {
-        w = w.zip(hessianInner(s, w), (a, b) -> a.sub(b.scale(config.fastLr())));
+        double lr = inner.stepSize(s);
+        w = w.zip(hessianInner(s, w), (a, b) -> a.sub(b.scale(lr)));
       }
       return w;
     }
@@ -121,7 +174,8 @@ public final class MamlTrpo implements MetaLearner {
     Params jacobianTranspose(Params w) {
       if (!config.firstOrder()) {
         for (int s = adaptation.stepGrads().size() - 1; s >= 0; s--) {
-          w = w.zip(hessianInner(s, w), (a, b) -> a.sub(b.scale(config.fastLr())));
+          double lr = inner.stepSize(s);
+          w = w.zip(hessianInner(s, w), (a, b) -> a.sub(b.scale(lr)));
         }
       }
       return w.map(t -> {
@@ -145,174 +199,52 @@ public final class MamlTrpo implements MetaLearner {
     Params product(Params v) {
       return jacobianTranspose(fisher(jacobian(v)));
     }
-
-    /** (J^T F J + damping I) v. */
-    public Params apply(Params v) {
-      try (Arena arena = Arena.open()) {
-        Params out = product(v).zip(v, (a, b) -> a.add(b.scale(config.cgDamping())));
-        return out.map(arena::escape);
-      }
-    }
-  }
-
-  /** Builds the curvature operator at θ for a meta-batch (for tests and diagnostics too). */
-  public Curvature curvature(Params thetaVars, Batch train, Batch valid) {
-    Adaptation a = differentiableAdaptation(thetaVars, train);
-    Distribution old = policy.forward(a.params(), valid.observations()).detach();
-    return new Curvature(a, old, valid);
-  }
-
-  @Override
-  public StepResult step(Params theta, Batch train, Batch valid) {
-    int n = Math.min(workers.length, train.tasks());
-    List<Group> groups = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      int from = i * train.tasks() / n;
-      int to = (i + 1) * train.tasks() / n;
-      groups.add(new Group(i, train.slice(from, to), valid.slice(from, to)));
-    }
-    try {
-      List<Group.Setup> setups = all(groups, g -> g.setup(theta));
-      double lossBefore = 0;
-      Params grad = null;
-      for (Group.Setup su : setups) {
-        lossBefore += su.loss();
-        grad = grad == null ? su.grad() : ConjugateGradient.axpy(grad, 1.0, su.grad());
-      }
-      // Conjugate gradient runs in float64 whatever the training dtype, with only the curvature
-      // products in that dtype. The curvature is ill-conditioned (damping 1e-5 against eigenvalues
-      // in the hundreds), so rounding shows in the low-curvature part of the direction: on trained
-      // navigation policies all-float32 CG directions were 0.72-0.97 cosine-aligned with float64's.
-      // Float64 recurrences recover part of that (0.72 -> 0.99 on one batch) at no measurable
-      // cost; the rest comes from the float32 products, which in float64 would double the step.
-      DataType type = theta.list().get(0).dataType();
-      java.util.function.UnaryOperator<Params> curvature = v -> {
-        Params vt = v.map(t -> t.cast(type));
-        Params sum = null;
-        for (Params p : all(groups, g -> g.product(vt))) {
-          Params p64 = p.map(t -> t.cast(DataType.DOUBLE));
-          sum = sum == null ? p64 : ConjugateGradient.axpy(sum, 1.0, p64);
-        }
-        return ConjugateGradient.axpy(sum, config.cgDamping(), v);
-      };
-      Params dir;
-      double shs;
-      try (Arena arena = Arena.open()) {
-        Params dir64 = ConjugateGradient.solve(curvature, grad.map(t -> t.cast(DataType.DOUBLE)), config.cgIters());
-        shs = 0.5 * dir64.dot(curvature.apply(dir64)).item();
-        dir = dir64.map(t -> arena.escape(t.cast(type)));
-      }
-      if (!(shs > 0) || !Double.isFinite(shs)) {
-        return new StepResult(theta, lossBefore, lossBefore, 0.0, false, 0);
-      }
-      double scale = 1.0 / Math.sqrt(shs / config.maxKl());
-      double size = 1.0;
-      for (int i = 0; i < config.lsMaxSteps(); i++) {
-        final double s = size * scale;
-        Params candidate = theta.zip(dir, (t, d) -> Tensor.constant(t.value().sub(d.value().mul(s))));
-        double lossAfter = 0;
-        double kl = 0;
-        for (double[] lk : all(groups, g -> g.evaluate(candidate))) {
-          lossAfter += lk[0];
-          kl += lk[1];
-        }
-        if (lossAfter < lossBefore && kl < config.maxKl()) {
-          return new StepResult(candidate, lossBefore, lossAfter, kl, true, i + 1);
-        }
-        size *= config.lsBacktrackRatio();
-      }
-      return new StepResult(theta, lossBefore, lossBefore, 0.0, false, config.lsMaxSteps());
-    } finally {
-      all(groups, g -> {
-        g.close();
-        return null;
-      });
-    }
-  }
-
-  private <T> List<T> all(List<Group> groups, java.util.function.Function<Group, T> task) {
-    List<java.util.concurrent.Future<T>> futures = new ArrayList<>(groups.size());
-    for (Group g : groups) {
-      futures.add(workers[g.index].submit(() -> task.apply(g)));
-    }
-    List<T> out = new ArrayList<>(groups.size());
-    for (java.util.concurrent.Future<T> f : futures) {
-      try {
-        out.add(f.get());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted during a meta-step", e);
-      } catch (java.util.concurrent.ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof RuntimeException re) {
-          throw re;
-        }
-        if (c instanceof Error err) {
-          throw err;
-        }
-        throw new IllegalStateException(c);
-      }
-    }
-    return out;
   }
 
   /**
-   * A slice of the meta-batch's tasks whose graphs live on one worker thread for the duration of
-   * a meta-step. Every task's losses are independent, so the meta-gradient, the curvature
-   * products and the line-search values are sums of per-group parts.
+   * The meta-step: the mean surrogate gradient over tasks, a conjugate-gradient solve against the
+   * mean curvature, the step scaled to the KL radius and a backtracking line search, every mean
+   * reduced in task order in float64 so that the numbers do not depend on who answered.
    */
-  private final class Group {
-    record Setup(double loss, Params grad) {}
-
-    final int index;
-    final Batch train;
-    final Batch valid;
-    Arena arena;
-    Distribution old;
-    Tensor oldLogProb;
-    Curvature curvature;
-
-    Group(int index, Batch train, Batch valid) {
-      this.index = index;
-      this.train = train;
-      this.valid = valid;
+  @Override
+  public StepResult step(Params theta, TaskChannel tasks) {
+    DataType type = theta.list().get(0).dataType();
+    List<TaskReply> setup = tasks.send(new TaskRequest(SETUP, theta.flat()));
+    double lossBefore = MetaLearner.mean(setup, 0);
+    Params grad = theta.withFlat(MetaLearner.meanVector(setup), DataType.DOUBLE);
+    // Conjugate gradient runs in float64 whatever the training dtype, with only the curvature
+    // products in that dtype. The curvature is ill-conditioned (damping 1e-5 against eigenvalues
+    // in the hundreds), so rounding shows in the low-curvature part of the direction: on trained
+    // navigation policies all-float32 CG directions were 0.72-0.97 cosine-aligned with float64's.
+    // Float64 recurrences recover part of that (0.72 -> 0.99 on one batch) at no measurable
+    // cost; the rest comes from the float32 products, which in float64 would double the step.
+    UnaryOperator<Params> curvature = v -> {
+      double[] mean = MetaLearner.meanVector(tasks.send(new TaskRequest(CURVATURE, v.flat())));
+      return ConjugateGradient.axpy(theta.withFlat(mean, DataType.DOUBLE), config.cgDamping(), v);
+    };
+    Params dir;
+    double shs;
+    try (Arena arena = Arena.open()) {
+      Params dir64 = ConjugateGradient.solve(curvature, grad, config.cgIters());
+      shs = 0.5 * dir64.dot(curvature.apply(dir64)).item();
+      dir = dir64.map(t -> arena.escape(t.cast(type)));
     }
-
-    Setup setup(Params theta) {
-      arena = Arena.open();
-      Params vars = theta.asVariables();
-      Adaptation a = differentiableAdaptation(vars, train);
-      Distribution dist = policy.forward(a.params(), valid.observations());
-      old = dist.detach();
-      oldLogProb = dist.logProb(valid.actions()).detach();
-      Tensor loss = Losses.surrogate(dist, oldLogProb, valid);
-      Params grad;
-      try (Arena scratch = Arena.open()) {
-        grad = Params.of(vars.names(), Grad.grad(loss, vars.list(), false)).map(Tensor::copyToHeap);
+    if (!(shs > 0) || !Double.isFinite(shs)) {
+      return new StepResult(theta, lossBefore, lossBefore, 0.0, false, 0);
+    }
+    double scale = 1.0 / Math.sqrt(shs / config.maxKl());
+    double size = 1.0;
+    for (int i = 0; i < config.lsMaxSteps(); i++) {
+      final double s = size * scale;
+      Params candidate = theta.zip(dir, (t, d) -> Tensor.constant(t.value().sub(d.value().mul(s))));
+      List<TaskReply> values = tasks.send(new TaskRequest(EVALUATE, candidate.flat()));
+      double lossAfter = MetaLearner.mean(values, 0);
+      double kl = MetaLearner.mean(values, 1);
+      if (lossAfter < lossBefore && kl < config.maxKl()) {
+        return new StepResult(candidate, lossBefore, lossAfter, kl, true, i + 1);
       }
-      curvature = new Curvature(a, old, valid);
-      return new Setup(loss.item(), grad);
+      size *= config.lsBacktrackRatio();
     }
-
-    Params product(Params v) {
-      try (Arena a = Arena.open()) {
-        return curvature.product(v).map(Tensor::copyToHeap);
-      }
-    }
-
-    double[] evaluate(Params candidate) {
-      try (Arena a = Arena.open()) {
-        Adaptation an = Adaptation.adapt(policy, candidate, train, config.fastLr(), config.innerSteps(), false);
-        Distribution dn = policy.forward(an.params(), valid.observations());
-        return new double[] {Losses.surrogate(dn, oldLogProb, valid).item(), Losses.kl(dn, old, valid).item()};
-      }
-    }
-
-    void close() {
-      if (arena != null) {
-        arena.close();
-        arena = null;
-      }
-    }
+    return new StepResult(theta, lossBefore, lossBefore, 0.0, false, config.lsMaxSteps());
   }
 }

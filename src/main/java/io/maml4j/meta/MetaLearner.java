@@ -1,25 +1,120 @@
 package io.maml4j.meta;
 
+import io.maml4j.autodiff.Arena;
 import io.maml4j.policy.Params;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A meta-optimiser: consumes the pre- and post-adaptation episodes of one meta-batch (already
- * sampled) and returns updated meta-parameters. It never sees environments.
+ * A meta-optimiser in two halves: the per-task {@link TaskWork} (everything a meta-step does for
+ * one task, run wherever the task lives) and the meta-step that sends it requests and reduces the
+ * replies in task order (Finn et al. 2017, Algorithm 3 line 10). It never sees environments:
+ * whoever owns a task samples its data and hands the batches to {@link #taskWork}.
  */
 public interface MetaLearner {
-  /**
-   * One meta-update (Finn et al. 2017, Algorithm 3 line 10).
-   *
-   * @param theta current shared meta-parameters
-   * @param train episodes sampled with θ, used for the inner adaptation
-   * @param valid episodes sampled with each task's adapted θ'_i
-   */
-  StepResult step(Params theta, Batch train, Batch valid);
+  /** The adaptation this learner meta-trains; post-adaptation data is sampled with its result. */
+  InnerLoop innerLoop();
 
-  /** Adapted per-task parameters for sampling post-adaptation episodes; no graph is kept. */
-  Params adapt(Params theta, Batch train);
+  /** Whether the meta-gradient flows through the inner gradients, so that the adaptation must record them. */
+  boolean secondOrder();
+
+  /**
+   * One task's work for one meta-iteration.
+   *
+   * @param theta θ as leaf variables, the parameters the work differentiates with respect to
+   * @param adaptation the task's {@link #innerLoop()} from θ on {@code train}, recorded with a graph
+   *     when {@link #secondOrder()}
+   * @param train the task's pre-adaptation batch (one task)
+   * @param valid the task's post-adaptation batch (one task)
+   */
+  TaskWork taskWork(Params theta, Adaptation adaptation, Batch train, Batch valid);
+
+  /**
+   * One meta-update: sends θ to every task in the first request, then whatever the learner needs,
+   * reducing replies in task order in float64. The new θ is allocated in the caller's arena.
+   */
+  StepResult step(Params theta, TaskChannel tasks);
+
+  /**
+   * One meta-update on fixed batches of T tasks: one task's work per slice, answered in this
+   * thread through the same requests as training. The path every gradient test checks.
+   */
+  default StepResult step(Params theta, Batch train, Batch valid) {
+    List<TaskWork> works = new ArrayList<>(train.tasks());
+    try (Arena arena = Arena.open()) {
+      for (int i = 0; i < train.tasks(); i++) {
+        works.add(onBatches(theta, train.task(i), valid.task(i)));
+      }
+      StepResult r = step(theta, TaskChannel.of(works));
+      return r.withTheta(r.theta().map(arena::escape));
+    } finally {
+      for (int i = works.size() - 1; i >= 0; i--) {
+        works.get(i).close();
+      }
+    }
+  }
+
+  /**
+   * One task's work on fixed batches: on the first request it adapts the θ the request carries
+   * and hands the graph to {@link #taskWork}.
+   */
+  default TaskWork onBatches(Params template, Batch train, Batch valid) {
+    MetaLearner learner = this;
+    return new TaskWork() {
+      private TaskWork work;
+
+      @Override
+      public TaskReply handle(TaskRequest request) {
+        if (work == null) {
+          Params vars = template.withFlat(request.vector(), template.list().get(0).dataType()).asVariables();
+          Adaptation a = learner.innerLoop().adapt(vars.repeatPerTask(1), train, learner.secondOrder());
+          work = learner.taskWork(vars, a, train, valid);
+        }
+        return work.handle(request);
+      }
+
+      @Override
+      public void close() {
+        if (work != null) {
+          work.close();
+        }
+      }
+    };
+  }
 
   /** The outcome of a meta-update; {@code theta} is the new (or unchanged) meta-parameters. */
   record StepResult(Params theta, double lossBefore, double lossAfter, double kl, boolean accepted,
-      int lineSearchSteps) {}
+      int lineSearchSteps) {
+    /** The same result with other parameters. */
+    public StepResult withTheta(Params t) {
+      return new StepResult(t, lossBefore, lossAfter, kl, accepted, lineSearchSteps);
+    }
+  }
+
+  /** The task-order mean of one scalar of every reply, summed in float64. */
+  static double mean(List<TaskReply> replies, int index) {
+    double s = 0;
+    for (TaskReply r : replies) {
+      s += r.values()[index];
+    }
+    return s / replies.size();
+  }
+
+  /** The task-order mean of every reply's vector, summed in float64. */
+  static double[] meanVector(List<TaskReply> replies) {
+    double[] s = new double[replies.get(0).vector().length];
+    for (TaskReply r : replies) {
+      double[] v = r.vector();
+      if (v.length != s.length) {
+        throw new IllegalStateException("task replies differ in length: " + v.length + " and " + s.length);
+      }
+      for (int j = 0; j < s.length; j++) {
+        s[j] += v[j];
+      }
+    }
+    for (int j = 0; j < s.length; j++) {
+      s[j] /= replies.size();
+    }
+    return s;
+  }
 }

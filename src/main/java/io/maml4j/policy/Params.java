@@ -96,6 +96,70 @@ public record Params(Map<String, Tensor> tensors) {
     return acc;
   }
 
+  /**
+   * Every scalar in name order, as doubles: the form in which parameters, gradients and
+   * directions travel between a meta-step and its per-task work. Exact for float32 and float64.
+   */
+  public double[] flat() {
+    double[] out = new double[Math.toIntExact(size())];
+    int at = 0;
+    for (Tensor t : tensors.values()) {
+      double[] v = t.toDoubles();
+      System.arraycopy(v, 0, out, at, v.length);
+      at += v.length;
+    }
+    return out;
+  }
+
+  /**
+   * Params with this one's names and shapes holding {@code values} (as {@link #flat()} lays them
+   * out) as constants of {@code type}.
+   *
+   * @throws IllegalArgumentException if the number of values differs from {@link #size()}
+   */
+  public Params withFlat(double[] values, org.nd4j.linalg.api.buffer.DataType type) {
+    if (values.length != size()) {
+      throw new IllegalArgumentException("expected " + size() + " parameter values, got " + values.length);
+    }
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    int at = 0;
+    for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+      long[] shape = e.getValue().shape();
+      int n = Math.toIntExact(e.getValue().value().length());
+      m.put(e.getKey(), Tensor.of(java.util.Arrays.copyOfRange(values, at, at + n), type, shape));
+      at += n;
+    }
+    return new Params(m);
+  }
+
+  /**
+   * Stacks one-task params ([1, ...] each, as one task's work holds them) into per-task params
+   * ([T, ...]), in list order, as constants of their type.
+   */
+  public static Params stack(List<Params> perTask) {
+    Params first = perTask.get(0);
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    for (String n : first.names()) {
+      long[] s = first.get(n).shape();
+      if (s.length == 0 || s[0] != 1) {
+        throw new IllegalArgumentException("stack takes one-task params, '" + n + "' has shape " + java.util.Arrays.toString(s));
+      }
+      int each = Math.toIntExact(first.get(n).value().length());
+      double[] all = new double[each * perTask.size()];
+      for (int i = 0; i < perTask.size(); i++) {
+        double[] v = perTask.get(i).get(n).toDoubles();
+        if (v.length != each) {
+          throw new IllegalArgumentException("task " + i + ": '" + n + "' has " + v.length + " values, expected " + each);
+        }
+        System.arraycopy(v, 0, all, i * each, each);
+      }
+      long[] shape = s.clone();
+      shape[0] = perTask.size();
+      m.put(n, Tensor.of(all, first.get(n).dataType(), shape));
+    }
+    return new Params(m);
+  }
+
   /** Total number of scalars. */
   public long size() {
     long n = 0;

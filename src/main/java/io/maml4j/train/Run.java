@@ -89,14 +89,14 @@ public record Run(RunConfig config, TaskDistribution distribution, Policy policy
         : PolicySpec.defaultGaussian();
   }
 
-  /** The meta-learner the training config names, on the run's thread count. */
+  /** The meta-learner the training config names. */
   public MetaLearner metaLearner() {
-    return Trainer.metaLearner(policy, config.train(), config.threads());
+    return Trainer.metaLearner(policy, config.train());
   }
 
   /** A trainer of this run with {@code learner} (for instance {@link #metaLearner()}). */
   public Trainer trainer(MetaLearner learner) {
-    return new Trainer(distribution, policy, config.train(), learner);
+    return new Trainer(distribution, policy, config.train(), learner, Trainer.local(config.threads()));
   }
 
   /**

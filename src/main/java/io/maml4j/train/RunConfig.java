@@ -19,8 +19,8 @@ import java.util.Optional;
  * @param env the environment spec
  * @param policy the policy spec
  * @param train the training config, seed included
- * @param threads worker threads of the meta-step; the numbers depend on it through the order of
- *     floating-point sums, so a resume uses the run's own
+ * @param threads worker threads that run the tasks; recorded for the record, since every task's
+ *     numbers and their task-order reduction are the same at any thread count
  */
 public record RunConfig(String version, EnvSpec env, PolicySpec policy, TrainConfig train, int threads) {
   /** This build's version, recorded in every {@code config.json}. */
@@ -45,6 +45,11 @@ public record RunConfig(String version, EnvSpec env, PolicySpec policy, TrainCon
   /** One worker thread per available processor: the default of a new run. */
   public static int defaultThreads() {
     return Runtime.getRuntime().availableProcessors();
+  }
+
+  /** This run on another number of threads (the same numbers). */
+  public RunConfig withThreads(int n) {
+    return new RunConfig(version, env, policy, train, n);
   }
 
   /** This run with another training config (e.g. more iterations for a resume). */

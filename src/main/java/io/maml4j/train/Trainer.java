@@ -1,91 +1,103 @@
 package io.maml4j.train;
 
 import io.maml4j.autodiff.Arena;
-import io.maml4j.autodiff.Tape;
-import io.maml4j.baseline.Advantages;
-import io.maml4j.baseline.LinearFeatureBaseline;
 import io.maml4j.env.SupervisedTaskDistribution;
-import io.maml4j.env.Task;
 import io.maml4j.env.TaskDistribution;
-import io.maml4j.meta.Batch;
 import io.maml4j.meta.MamlAdam;
 import io.maml4j.meta.MamlTrpo;
 import io.maml4j.meta.MetaLearner;
+import io.maml4j.meta.TaskChannel;
 import io.maml4j.meta.TaskLoss;
+import io.maml4j.meta.TaskReply;
+import io.maml4j.meta.TaskRequest;
 import io.maml4j.optim.Adam;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
-import io.maml4j.sampler.Episodes;
-import io.maml4j.sampler.ExampleSampler;
-import io.maml4j.sampler.Sampler;
-import io.maml4j.sampler.VectorSampler;
+import io.maml4j.work.BatchCollector;
+import io.maml4j.work.ExampleCollector;
+import io.maml4j.work.LocalExecutor;
+import io.maml4j.work.RolloutCollector;
+import io.maml4j.work.TaskExecutor;
+import io.maml4j.work.TrainingUnits;
+import io.maml4j.work.UnitFactory;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
- * MAML meta-training (Finn et al. 2017, Algorithm 3). Iteration i draws all its randomness from
- * a stream derived from (seed, i) alone, so a run resumed from a checkpoint reproduces the
- * uninterrupted run exactly.
- *
- * <p>For a {@link SupervisedTaskDistribution} (H = 1) an iteration draws K labelled examples per
- * task for the inner step and K more for the outer step instead of sampling episodes; its
- * pre-adaptation return is minus the loss of θ on the first set and its post-adaptation return is
- * minus the meta-objective (for the MSE, minus the adapted models' mean squared error).
+ * MAML meta-training (Finn et al. 2017, Algorithm 3; Algorithm 2 for supervised tasks). Each
+ * iteration is a set of per-task units ({@link TrainingUnits}) that sample, adapt and answer the
+ * meta-learner's requests, run by a {@link TaskExecutor}; the meta-learner reduces their replies
+ * in task order. Every task's randomness comes from (seed, iteration, task index) alone
+ * ({@link io.maml4j.work.Seeds}), so the numbers are the same at any thread count and a run
+ * resumed from a checkpoint reproduces the uninterrupted run exactly.
  */
 public final class Trainer {
-  private final TaskDistribution distribution;
   private final Policy policy;
   private final TrainConfig config;
-  private final Sampler sampler;
   private final MetaLearner learner;
-  private final LinearFeatureBaseline baseline = new LinearFeatureBaseline();
+  private final UnitFactory units;
+  private final Function<UnitFactory, TaskExecutor> executors;
 
-  private final ExampleSampler examples;
-  private final TaskLoss loss;
-
-  /** A trainer whose meta-learner is the one the config names ({@code meta_optimizer}, {@code loss}). */
+  /** A trainer whose meta-learner is the one the config names, on the default thread count. */
   public Trainer(TaskDistribution distribution, Policy policy, TrainConfig config) {
     this(distribution, policy, config, metaLearner(policy, config));
   }
 
-  /** A trainer with a given meta-learner, such as the joint-training baseline. */
+  /** A trainer with a given meta-learner, such as the joint-training baseline, on the default thread count. */
   public Trainer(TaskDistribution distribution, Policy policy, TrainConfig config, MetaLearner learner) {
-    this.distribution = distribution;
-    this.policy = policy;
-    this.config = config;
-    this.sampler = new VectorSampler(distribution);
-    this.learner = learner;
-    this.loss = TaskLoss.named(config.loss());
-    this.examples = distribution instanceof SupervisedTaskDistribution s ? new ExampleSampler(s) : null;
-    if (examples != null && !config.loss().equals("mse")) {
+    this(distribution, policy, config, learner, local(RunConfig.defaultThreads()));
+  }
+
+  /**
+   * @param executors makes the executor of a run from the units it is to run; it lives for one
+   *     {@link #run} and is closed at its end
+   */
+  public Trainer(TaskDistribution distribution, Policy policy, TrainConfig config, MetaLearner learner,
+      Function<UnitFactory, TaskExecutor> executors) {
+    if (distribution instanceof SupervisedTaskDistribution && !config.loss().equals("mse")) {
       throw new IllegalArgumentException(distribution.name() + " is a supervised task: its train section needs"
           + " \"loss\": \"mse\" and \"meta_optimizer\": \"adam\", got loss \"" + config.loss() + "\"");
     }
     if (config.loss().equals("mse") && !policy.spec().type().equals("deterministic-mlp")) {
       throw new IllegalArgumentException("loss \"mse\" needs a deterministic-mlp policy, got " + policy.spec().type());
     }
+    this.policy = policy;
+    this.config = config;
+    this.learner = learner;
+    this.executors = executors;
+    this.units = new TrainingUnits(distribution, policy, learner, collector(distribution, config), config.seed(),
+        config.metaBatchSize(), initialParams());
+  }
+
+  /** Executors of {@code threads} threads in this process. */
+  public static Function<UnitFactory, TaskExecutor> local(int threads) {
+    return u -> new LocalExecutor(u, threads);
+  }
+
+  /** The data step a run's tasks take: episodes for RL, labelled examples for supervised tasks. */
+  public static BatchCollector collector(TaskDistribution distribution, TrainConfig config) {
+    return distribution instanceof SupervisedTaskDistribution s
+        ? new ExampleCollector(s, config.fastBatchSize(), TaskLoss.named(config.loss()), config.dataType())
+        : new RolloutCollector(distribution, config.fastBatchSize(), config.gamma(), config.gaeLambda(),
+            config.dataType());
   }
 
   /** The meta-learner a config names: MAML-TRPO, or MAML with Adam on the configured loss. */
   public static MetaLearner metaLearner(Policy policy, TrainConfig config) {
-    return metaLearner(policy, config, RunConfig.defaultThreads());
-  }
-
-  /** The meta-learner a config names, MAML-TRPO splitting its tasks over {@code threads} workers. */
-  public static MetaLearner metaLearner(Policy policy, TrainConfig config, int threads) {
     return config.metaOptimizer().equals("adam")
         ? new MamlAdam(policy, TaskLoss.named(config.loss()), config.maml(), new Adam(config.metaLr()))
-        : new MamlTrpo(policy, config.maml(), threads);
+        : new MamlTrpo(policy, config.maml());
+  }
+
+  /** The per-task units this trainer's iterations consist of. */
+  public UnitFactory units() {
+    return units;
   }
 
   /** Fresh meta-parameters for this run's seed. */
   public Params initialParams() {
     return policy.init(new SplittableRandom(config.seed()), config.dataType());
-  }
-
-  /** The random stream of one iteration. */
-  static SplittableRandom iterationRandom(long seed, int iteration) {
-    return new SplittableRandom(new SplittableRandom(seed).split().nextLong() ^ (0x9E3779B97F4A7C15L * (iteration + 1)));
   }
 
   /** Runs iterations {@code start} .. numBatches-1 from θ and returns the final θ. */
@@ -94,25 +106,19 @@ public final class Trainer {
       l.onStart(start, config.numBatches());
     }
     long total = envStepsSoFar;
-    for (int it = start; it < config.numBatches(); it++) {
-      IterationMetrics m;
-      // Everything an iteration allocates is freed at its end; only the new θ is copied out.
-      try (Arena arena = Arena.open()) {
-        Outcome o = iteration(it, theta, total);
-        m = o.metrics();
-        theta = o.step().theta().map(arena::escape);
-      }
-      total = m.totalEnvSteps();
-      // ND4J frees the native memory of arrays created outside arenas (inside ND4J's own ops,
-      // escaped parameters) only when their small Java handles are collected, and the Java heap
-      // barely fills, so without this resident memory grows by ~150 MB per 2D-navigation
-      // iteration. A collection of the tiny heap costs tens of milliseconds: at most once a second.
-      if (System.nanoTime() - lastCollection > 1_000_000_000L) {
-        System.gc();
-        lastCollection = System.nanoTime();
-      }
-      for (TrainingListener l : listeners) {
-        l.onIteration(m, theta);
+    try (TaskExecutor executor = executors.apply(units)) {
+      for (int it = start; it < config.numBatches(); it++) {
+        IterationMetrics m;
+        // Everything an iteration allocates is freed at its end; only the new θ is copied out.
+        try (Arena arena = Arena.open()) {
+          Outcome o = iteration(executor, it, theta, total);
+          m = o.metrics();
+          theta = o.step().theta().map(arena::escape);
+        }
+        total = m.totalEnvSteps();
+        for (TrainingListener l : listeners) {
+          l.onIteration(m, theta);
+        }
       }
     }
     for (TrainingListener l : listeners) {
@@ -121,63 +127,69 @@ public final class Trainer {
     return theta;
   }
 
-  private long lastCollection = System.nanoTime();
-
   private record Outcome(MetaLearner.StepResult step, IterationMetrics metrics) {}
 
-  private Outcome iteration(int it, Params theta, long total) {
-    SplittableRandom rng = iterationRandom(config.seed(), it);
+  private Outcome iteration(TaskExecutor executor, int it, Params theta, long total) {
     long t0 = System.nanoTime();
-    List<Task> tasks = distribution.sample(config.metaBatchSize(), rng);
-    if (examples != null) {
-      return supervised(it, theta, tasks, rng, t0, total);
+    MetaLearner.StepResult step;
+    List<TaskReply> first;
+    try (TaskExecutor.Iteration tasks = executor.begin(it, config.metaBatchSize())) {
+      Recorder recorder = new Recorder(tasks);
+      step = learner.step(theta, recorder);
+      first = recorder.first;
     }
-    Episodes pre = sampler.sample(policy, theta, tasks, config.fastBatchSize(), rng);
-    Batch train = batch(pre);
-    long t1 = System.nanoTime();
-    Episodes post = pre;
-    Batch valid = train;
-    long t2 = t1;
-    // With no inner step θ' = θ, so a second set of episodes would come from the same policy and
-    // the first would go unused: one set serves as both (pytorch-maml-rl samples only the
-    // validation episodes then), which halves the environment steps of the pretrained baseline.
-    if (config.maml().innerSteps() > 0) {
-      Params adapted = learner.adapt(theta, train);
-      t2 = System.nanoTime();
-      post = sampler.sample(policy, adapted, tasks, config.fastBatchSize(), rng);
-      valid = batch(post);
+    double wall = (System.nanoTime() - t0) / 1e9;
+    double pre = 0;
+    double post = 0;
+    double sampling = 0;
+    double adaptation = 0;
+    long steps = 0;
+    for (TaskReply r : first) {
+      TaskReply.TaskData d = r.data();
+      pre += d.preScore();
+      post += d.postScore();
+      sampling += d.sampleSeconds();
+      adaptation += d.adaptSeconds();
+      steps += d.envSteps();
     }
-    long t3 = System.nanoTime();
-    MetaLearner.StepResult step = learner.step(theta, train, valid);
-    long t4 = System.nanoTime();
-    long steps = pre.steps() + (post == pre ? 0 : post.steps());
-    IterationMetrics m = new IterationMetrics(it, pre.meanReturn(), post.meanReturn(), step.lossBefore(),
-        step.lossAfter(), step.kl(), step.accepted(), step.lineSearchSteps(),
-        ((t1 - t0) + (t3 - t2)) / 1e9, (t2 - t1) / 1e9, (t4 - t3) / 1e9, steps, total + steps);
+    int n = first.size();
+    // Tasks sample and adapt in parallel: their summed times over the executor's parallelism
+    // estimate the share of the iteration's wall time that went to each.
+    int par = Math.min(executor.parallelism(), n);
+    sampling = Math.min(sampling / par, wall);
+    adaptation = Math.min(adaptation / par, wall - sampling);
+    IterationMetrics m = new IterationMetrics(it, pre / n, post / n, step.lossBefore(), step.lossAfter(), step.kl(),
+        step.accepted(), step.lineSearchSteps(), sampling, adaptation, wall - sampling - adaptation, steps,
+        total + steps);
     return new Outcome(step, m);
   }
 
-  /** One iteration on labelled examples. */
-  private Outcome supervised(int it, Params theta, List<Task> tasks, SplittableRandom rng, long t0, long total) {
-    Batch train = Batch.supervised(examples.sample(tasks, config.fastBatchSize(), rng), config.dataType());
-    Batch valid = Batch.supervised(examples.sample(tasks, config.fastBatchSize(), rng), config.dataType());
-    long t1 = System.nanoTime();
-    double pre;
-    try (Tape.Scope ng = Tape.noGrad()) {
-      pre = -loss.apply(policy, theta, train).item() / tasks.size();
-    }
-    long t2 = System.nanoTime();
-    MetaLearner.StepResult step = learner.step(theta, train, valid);
-    long t3 = System.nanoTime();
-    long steps = 2L * tasks.size() * config.fastBatchSize();
-    IterationMetrics m = new IterationMetrics(it, pre, -step.lossBefore(), step.lossBefore(), step.lossAfter(),
-        step.kl(), step.accepted(), step.lineSearchSteps(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
-        steps, total + steps);
-    return new Outcome(step, m);
-  }
+  /** Keeps the replies to the iteration's first request, which carry each task's data figures. */
+  private static final class Recorder implements TaskChannel {
+    private final TaskChannel tasks;
+    private List<TaskReply> first;
 
-  private Batch batch(Episodes ep) {
-    double[] adv = Advantages.compute(ep, config.gamma(), config.gaeLambda(), baseline, true);
-    return Batch.of(ep, adv, config.dataType());
+    Recorder(TaskChannel tasks) {
+      this.tasks = tasks;
+    }
+
+    @Override
+    public int tasks() {
+      return tasks.tasks();
+    }
+
+    @Override
+    public List<TaskReply> send(TaskRequest request) {
+      List<TaskReply> r = tasks.send(request);
+      if (first == null) {
+        for (TaskReply reply : r) {
+          if (reply.data() == null) {
+            throw new IllegalStateException("the first reply of an iteration carries no task data");
+          }
+        }
+        first = r;
+      }
+      return r;
+    }
   }
 }

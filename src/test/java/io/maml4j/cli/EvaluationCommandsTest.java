@@ -123,7 +123,7 @@ class EvaluationCommandsTest {
   void when_input_is_bad_expect_one_clear_error_line() throws Exception {
     // A policy whose spec does not fit the environment's spaces (oracle policy on plain navigation).
     assertOneLineError(run("evaluate", dir.resolve("oracle-seed1").toString(), "--env", nav.toString(),
-        "--test-tasks", "2", "--out", dir.resolve("bad/x.png").toString()), "does not fit environment");
+        "--test-tasks", "2", "--out", dir.resolve("bad/x.png").toString()), "field 'params.layer0.weight.shape'");
     Path empty = Files.createDirectories(dir.resolve("empty-run"));
     Files.writeString(empty.resolve("metrics.jsonl"), "");
     assertOneLineError(run("plot", empty.toString(), "--out", dir.resolve("bad/y.png").toString()), "empty run");

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.maml4j.autodiff.Grad;
 import io.maml4j.autodiff.Tensor;
-import io.maml4j.baseline.Advantages;
-import io.maml4j.baseline.LinearFeatureBaseline;
 import io.maml4j.env.Task;
 import io.maml4j.envs.Navigation2D;
 import io.maml4j.meta.Batch;
@@ -16,7 +14,6 @@ import io.maml4j.policy.Params;
 import io.maml4j.policy.Policies;
 import io.maml4j.policy.Policy;
 import io.maml4j.policy.PolicySpec;
-import io.maml4j.sampler.Episodes;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -32,43 +29,66 @@ class EvaluatorTest {
 
   @Test
   void when_fine_tuned_expect_reinforce_steps_of_alpha_then_half_alpha() {
-    Evaluator.Result r = new Evaluator(nav, cfg, DataType.DOUBLE).fineTune("m", policy, theta);
+    Evaluator ev = new Evaluator(nav, cfg, DataType.DOUBLE);
+    Evaluator.Result r = ev.fineTune("m", policy, theta);
     Curve c = r.curve();
     assertEquals(2, c.steps());
     assertEquals(3, c.tasks());
     assertEquals(3, r.stepParams().size());
-    for (int s = 0; s <= 2; s++) {
-      Episodes ep = r.stepEpisodes().get(s);
-      assertEquals(4, ep.perTask());
-      // Reported returns are the mean undiscounted return of each task's episodes at that step.
-      assertArrayEquals(ep.taskReturns(), c.taskReturns()[s], 0);
-      assertEquals(Stats.mean(ep.taskReturns()), c.mean(s), 1e-12);
-    }
-    // Step 0 starts every task from θ.
-    for (String n : theta.names()) {
-      double[] t = theta.get(n).toDoubles();
-      double[] p = r.stepParams().get(0).get(n).toDoubles();
-      for (int i = 0; i < p.length; i++) {
-        assertEquals(t[i % t.length], p[i], 0);
+    List<Task> tasks = ev.testTasks();
+    for (int i = 0; i < 3; i++) {
+      Evaluator.TaskResult t = ev.fineTuneTask(policy, theta, tasks.get(i), i);
+      for (int s = 0; s <= 2; s++) {
+        // Reported returns are the score of the episodes sampled at that step, task by task.
+        assertEquals(t.stepData().get(s).score(), c.taskReturns()[s][i], 0);
+        assertEquals(4 * 8, t.stepData().get(s).batch().observations().size(1));
+        assertArrayEquals(t.stepParams().get(s).flat(), slice(r.stepParams().get(s), i).flat(), 0);
       }
-    }
-    // Step s: θ_{s+1} = θ_s - lr_s ∇ L_REINFORCE(θ_s) on the step-s episodes, lr = 0.3 then 0.15.
-    double[] lrs = {0.3, 0.15};
-    for (int s = 0; s < 2; s++) {
-      Episodes ep = r.stepEpisodes().get(s);
-      Batch b = Batch.of(ep, Advantages.compute(ep, 0.99, 1.0, new LinearFeatureBaseline(), true), DataType.DOUBLE);
-      Params at = r.stepParams().get(s).asVariables();
-      List<Tensor> g = Grad.grad(Losses.reinforce(policy, at, b), at.list(), false);
-      for (int k = 0; k < g.size(); k++) {
-        String n = at.names().get(k);
-        double[] before = at.get(n).toDoubles();
-        double[] grad = g.get(k).toDoubles();
-        double[] after = r.stepParams().get(s + 1).get(n).toDoubles();
-        for (int i = 0; i < after.length; i++) {
-          assertEquals(before[i] - lrs[s] * grad[i], after[i], 1e-12, n + "[" + i + "] after step " + (s + 1));
+      // Step 0 starts from θ.
+      assertArrayEquals(theta.flat(), t.stepParams().get(0).flat(), 0);
+      // Step s: θ_{s+1} = θ_s - lr_s ∇ L_REINFORCE(θ_s) on the step-s batch, lr = 0.3 then 0.15.
+      double[] lrs = {0.3, 0.15};
+      for (int s = 0; s < 2; s++) {
+        Batch b = t.stepData().get(s).batch();
+        Params at = t.stepParams().get(s).asVariables();
+        double[] grad = Params.of(at.names(), Grad.grad(Losses.reinforce(policy, at, b), at.list(), false)).flat();
+        double[] before = at.flat();
+        double[] after = t.stepParams().get(s + 1).flat();
+        for (int j = 0; j < after.length; j++) {
+          assertEquals(before[j] - lrs[s] * grad[j], after[j], 1e-12, "task " + i + " [" + j + "] after step " + (s + 1));
         }
       }
     }
+  }
+
+  @Test
+  void when_other_tasks_are_evaluated_beside_a_task_expect_its_numbers_unchanged() {
+    // Every task samples from its own stream: evaluating task 1 alone (at index 1) or among others
+    // gives it the same numbers, which is what lets tasks run on any thread or machine.
+    Evaluator ev = new Evaluator(nav, cfg, DataType.DOUBLE);
+    Curve all = ev.fineTune("all", policy, theta).curve();
+    Evaluator.TaskResult one = ev.fineTuneTask(policy, theta, ev.testTasks().get(1), 1);
+    for (int s = 0; s <= 2; s++) {
+      assertEquals(all.taskReturns()[s][1], one.scores()[s], 0);
+    }
+    assertNotEquals(all.taskReturns()[0][0], all.taskReturns()[0][1]);
+  }
+
+  @Test
+  void when_a_scorer_is_given_expect_its_figure_recorded_after_each_step() {
+    Scorer norm = (p, params, task, index, sampled) -> index * 1000 + params.flat()[0];
+    Evaluator ev = new Evaluator(nav, cfg, new io.maml4j.work.RolloutCollector(nav, 4, 0.99, 1.0, DataType.DOUBLE),
+        io.maml4j.meta.TaskLoss.REINFORCE, new double[] {0.3, 0.15}, norm);
+    Evaluator.Result r = ev.fineTune("scored", policy, theta);
+    for (int s = 0; s <= 2; s++) {
+      for (int i = 0; i < 3; i++) {
+        assertEquals(i * 1000 + slice(r.stepParams().get(s), i).flat()[0], r.curve().taskReturns()[s][i], 0);
+      }
+    }
+  }
+
+  private static Params slice(Params stacked, int i) {
+    return stacked.map(t -> t.slice(i, i + 1));
   }
 
   @Test

@@ -15,11 +15,11 @@ import io.maml4j.policy.Policy;
 import io.maml4j.policy.PolicySpec;
 import io.maml4j.sampler.Episodes;
 import io.maml4j.sampler.VectorSampler;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The MAML meta-gradient and TRPO curvature against finite differences, in float64. */
 class MamlTrpoTest {
@@ -40,11 +40,37 @@ class MamlTrpoTest {
     Episodes tr = sampler.sample(policy, theta, tasks, 3, rng);
     Batch train = Batch.of(tr, Advantages.compute(tr, 0.99, 1.0, bl, true), DataType.DOUBLE);
     MamlTrpo maml = new MamlTrpo(policy, cfg);
-    Params adapted = maml.adapt(theta, train);
+    Params adapted = maml.innerLoop().adapted(theta, train);
     Episodes va = sampler.sample(policy, adapted, tasks, 3, rng);
     Batch valid = Batch.of(va, Advantages.compute(va, 0.99, 1.0, bl, true), DataType.DOUBLE);
     Tensor old = policy.forward(adapted, valid.observations()).logProb(valid.actions()).detach();
     return new Fixture(theta, train, valid, old);
+  }
+
+  /** The fixture's tasks as training runs them: one work per task, set up at θ. */
+  private static TaskChannel setUp(MamlTrpo maml, Fixture f) {
+    List<TaskWork> works = new ArrayList<>();
+    for (int i = 0; i < f.train.tasks(); i++) {
+      works.add(maml.onBatches(f.theta, f.train.task(i), f.valid.task(i)));
+    }
+    TaskChannel ch = TaskChannel.of(works);
+    ch.send(new TaskRequest(MamlTrpo.SETUP, f.theta.flat()));
+    return ch;
+  }
+
+  /** The meta-gradient the meta-step reduces: the task mean of every work's setup gradient. */
+  private static double[] metaGradient(MamlTrpo maml, Fixture f) {
+    List<TaskWork> works = new ArrayList<>();
+    for (int i = 0; i < f.train.tasks(); i++) {
+      works.add(maml.onBatches(f.theta, f.train.task(i), f.valid.task(i)));
+    }
+    return MetaLearner.meanVector(TaskChannel.of(works).send(new TaskRequest(MamlTrpo.SETUP, f.theta.flat())));
+  }
+
+  /** The meta-objective and mean KL at a candidate θ, as the line search sees them. */
+  private static double[] evaluate(TaskChannel ch, double[] theta) {
+    List<TaskReply> r = ch.send(new TaskRequest(MamlTrpo.EVALUATE, theta));
+    return new double[] {MetaLearner.mean(r, 0), MetaLearner.mean(r, 1)};
   }
 
   private static double relErr(double a, double b) {
@@ -53,28 +79,47 @@ class MamlTrpoTest {
 
   @Test
   void metaGradientMatchesFiniteDifferencesThroughTheInnerStep() {
+    // Both sides are what a meta-step uses: the setup gradients of the tasks' works, and the
+    // line search's objective at perturbed θ (old log-probabilities fixed at θ).
     for (int steps : new int[] {1, 2}) {
       MamlConfig cfg = new MamlConfig(0.5, steps, false, 0.01, 10, 1e-5, 15, 0.8);
       MamlTrpo maml = new MamlTrpo(policy, cfg);
       Fixture f = fixture(cfg, 11 + steps);
-      Params g = maml.metaGradient(f.theta, f.train, f.valid, f.oldLogProb);
+      double[] g = metaGradient(maml, f);
+      TaskChannel ch = setUp(maml, f);
+      double[] x = f.theta.flat();
       double worst = 0;
       double h = 1e-6;
-      for (String name : f.theta.names()) {
-        INDArray x = f.theta.get(name).value();
-        for (long j = 0; j < x.length(); j++) {
-          double x0 = x.getDouble(j);
-          x.putScalar(j, x0 + h);
-          double fp = maml.objective(f.theta.asVariables(), f.train, f.valid, f.oldLogProb).item();
-          x.putScalar(j, x0 - h);
-          double fm = maml.objective(f.theta.asVariables(), f.train, f.valid, f.oldLogProb).item();
-          x.putScalar(j, x0);
-          double fd = (fp - fm) / (2 * h);
-          worst = Math.max(worst, relErr(fd, g.get(name).value().getDouble(j)));
-        }
+      for (int j = 0; j < x.length; j++) {
+        double x0 = x[j];
+        x[j] = x0 + h;
+        double fp = evaluate(ch, x)[0];
+        x[j] = x0 - h;
+        double fm = evaluate(ch, x)[0];
+        x[j] = x0;
+        worst = Math.max(worst, relErr((fp - fm) / (2 * h), g[j]));
       }
       assertTrue(worst <= 1e-6, steps + " inner steps: worst relative error " + worst);
     }
+  }
+
+  @Test
+  void when_setup_objective_at_theta_expect_the_setup_loss() {
+    MamlConfig cfg = MamlConfig.defaults();
+    MamlTrpo maml = new MamlTrpo(policy, cfg);
+    Fixture f = fixture(cfg, 4);
+    List<TaskWork> works = new ArrayList<>();
+    for (int i = 0; i < f.train.tasks(); i++) {
+      works.add(maml.onBatches(f.theta, f.train.task(i), f.valid.task(i)));
+    }
+    TaskChannel ch = TaskChannel.of(works);
+    double loss = MetaLearner.mean(ch.send(new TaskRequest(MamlTrpo.SETUP, f.theta.flat())), 0);
+    double[] at = evaluate(ch, f.theta.flat());
+    assertEquals(loss, at[0], 1e-12);
+    assertEquals(0.0, at[1], 1e-14);
+    // The surrogate at θ is minus the task-mean of the weighted advantages (every ratio is 1).
+    double expected = -f.valid.advantages().mul(f.valid.weights()).sum().item() / f.valid.tasks();
+    assertEquals(expected, loss, 1e-12);
   }
 
   @Test
@@ -82,73 +127,93 @@ class MamlTrpoTest {
     MamlConfig second = new MamlConfig(0.5, 1, false, 0.01, 10, 1e-5, 15, 0.8);
     MamlConfig first = new MamlConfig(0.5, 1, true, 0.01, 10, 1e-5, 15, 0.8);
     Fixture f = fixture(second, 5);
-    Params g2 = new MamlTrpo(policy, second).metaGradient(f.theta, f.train, f.valid, f.oldLogProb);
-    Params g1 = new MamlTrpo(policy, first).metaGradient(f.theta, f.train, f.valid, f.oldLogProb);
-    double diff = g2.zip(g1, Tensor::sub).map(Tensor::square).list().stream().mapToDouble(t -> t.sum().item()).sum();
-    double norm = g2.map(Tensor::square).list().stream().mapToDouble(t -> t.sum().item()).sum();
+    double[] g2 = metaGradient(new MamlTrpo(policy, second), f);
+    double[] g1 = metaGradient(new MamlTrpo(policy, first), f);
+    double diff = 0;
+    double norm = 0;
+    for (int j = 0; j < g1.length; j++) {
+      diff += (g2[j] - g1[j]) * (g2[j] - g1[j]);
+      norm += g2[j] * g2[j];
+    }
     assertTrue(Math.sqrt(diff / norm) > 1e-3, "first-order gradient equals second-order: " + diff);
-    // First order: the meta-gradient is the post-adaptation gradient at θ' summed over tasks.
-    Adaptation a = Adaptation.adapt(policy, f.theta.detach(), f.train, 0.5, 1, false);
-    Params phi = a.params().asVariables();
+    // First order: the meta-gradient is the post-adaptation gradient at θ' averaged over tasks.
+    Params phi = new MamlTrpo(policy, first).innerLoop().adapted(f.theta, f.train).asVariables();
     Tensor loss = Losses.surrogate(policy.forward(phi, f.valid.observations()), f.oldLogProb, f.valid);
     List<Tensor> gphi = Grad.grad(loss, phi.list(), false);
+    Params shaped = f.theta.withFlat(g1, DataType.DOUBLE);
     for (int i = 0; i < gphi.size(); i++) {
-      Tensor summed = gphi.get(i).sum(0).reshape(g1.list().get(i).shape());
-      double err = summed.sub(g1.list().get(i)).square().sum().item();
+      Tensor summed = gphi.get(i).sum(0).reshape(shaped.list().get(i).shape());
+      double err = summed.sub(shaped.list().get(i)).square().sum().item();
       assertTrue(err < 1e-20, "first-order gradient differs from gradient at θ': " + err);
     }
   }
 
   @Test
   void curvatureIsTheKlHessianThroughTheAdaptation() {
-    MamlConfig cfg = new MamlConfig(0.5, 1, false, 0.01, 10, 0.0, 15, 0.8);
-    MamlTrpo maml = new MamlTrpo(policy, cfg);
-    Fixture f = fixture(cfg, 3);
-    SplittableRandom rng = new SplittableRandom(9);
-    Params v = f.theta.map(t -> Tensor.constant(GradCheckRandom.uniform(rng, t.shape(), 1.0)));
-    Params fast = maml.curvature(f.theta.asVariables(), f.train, f.valid).apply(v);
-    // Brute force: differentiate the KL twice through the adaptation (third-order tape).
-    Params vars = f.theta.asVariables();
-    Adaptation a = maml.differentiableAdaptation(vars, f.train);
-    var old = policy.forward(a.params(), f.valid.observations()).detach();
-    Adaptation a2 = maml.differentiableAdaptation(vars, f.train);
-    Tensor kl = Losses.kl(policy.forward(a2.params(), f.valid.observations()), old, f.valid);
-    Params g = Params.of(vars.names(), Grad.grad(kl, vars.list(), true));
-    Params hv = Params.of(vars.names(), Grad.grad(g.dot(v), vars.list(), false));
-    double worst = 0;
-    for (String n : vars.names()) {
-      double[] x = fast.get(n).toDoubles();
-      double[] y = hv.get(n).toDoubles();
-      for (int i = 0; i < x.length; i++) {
-        worst = Math.max(worst, relErr(x[i], y[i]));
+    for (int steps : new int[] {1, 2}) {
+      MamlConfig cfg = new MamlConfig(0.5, steps, false, 0.01, 10, 0.0, 15, 0.8);
+      MamlTrpo maml = new MamlTrpo(policy, cfg);
+      Fixture f = fixture(cfg, 3);
+      SplittableRandom rng = new SplittableRandom(9);
+      Params v = f.theta.map(t -> Tensor.constant(GradCheckRandom.uniform(rng, t.shape(), 1.0)));
+      TaskChannel ch = setUp(maml, f);
+      double[] fast = MetaLearner.meanVector(ch.send(new TaskRequest(MamlTrpo.CURVATURE, v.flat())));
+      // Brute force: differentiate the KL twice through the adaptation (third-order tape).
+      Params vars = f.theta.asVariables();
+      Adaptation a = maml.innerLoop().adapt(vars.repeatPerTask(2), f.train, true);
+      var old = policy.forward(a.params(), f.valid.observations()).detach();
+      Adaptation a2 = maml.innerLoop().adapt(vars.repeatPerTask(2), f.train, true);
+      Tensor kl = Losses.kl(policy.forward(a2.params(), f.valid.observations()), old, f.valid);
+      Params g = Params.of(vars.names(), Grad.grad(kl, vars.list(), true));
+      double[] hv = Params.of(vars.names(), Grad.grad(g.dot(v), vars.list(), false)).flat();
+      double worst = 0;
+      for (int i = 0; i < fast.length; i++) {
+        worst = Math.max(worst, relErr(fast[i], hv[i]));
       }
+      assertTrue(worst < 1e-8, steps + " inner steps: J^T F J differs from the brute-force Hessian: " + worst);
+      // And against finite differences of the line search's own KL: v.Hv = (kl(θ+εv) + kl(θ-εv)) / ε²
+      // since kl(θ) = 0 and its gradient vanishes there.
+      double[] x = f.theta.flat();
+      double[] d = v.flat();
+      double eps = 1e-4;
+      double[] plus = x.clone();
+      double[] minus = x.clone();
+      for (int j = 0; j < x.length; j++) {
+        plus[j] += eps * d[j];
+        minus[j] -= eps * d[j];
+      }
+      double fd = (evaluate(ch, plus)[1] + evaluate(ch, minus)[1]) / (eps * eps);
+      double quad = 0;
+      for (int j = 0; j < d.length; j++) {
+        quad += d[j] * fast[j];
+      }
+      assertEquals(1.0, fd / quad, 1e-5, steps + " inner steps: v.(J^T F J)v " + quad + " against finite differences " + fd);
     }
-    assertTrue(worst < 1e-8, "J^T F J differs from the brute-force Hessian: " + worst);
   }
 
   @Test
   void when_first_order_expect_curvature_the_kl_hessian_at_the_adapted_params_summed_over_tasks() {
     // First order: J = I, so the product is the Fisher (the KL's Hessian) at each task's θ',
-    // applied to the shared direction and summed over tasks.
+    // applied to the shared direction and averaged over tasks.
     MamlConfig cfg = new MamlConfig(0.5, 1, true, 0.01, 10, 0.0, 15, 0.8);
     MamlTrpo maml = new MamlTrpo(policy, cfg);
     Fixture f = fixture(cfg, 3);
     SplittableRandom rng = new SplittableRandom(9);
     Params v = f.theta.map(t -> Tensor.constant(GradCheckRandom.uniform(rng, t.shape(), 1.0)));
-    Params fast = maml.curvature(f.theta.asVariables(), f.train, f.valid).apply(v);
-    Params phi = maml.adapt(f.theta, f.train).asVariables();
+    double[] fast = MetaLearner.meanVector(setUp(maml, f).send(new TaskRequest(MamlTrpo.CURVATURE, v.flat())));
+    Params phi = maml.innerLoop().adapted(f.theta, f.train).asVariables();
     var old = policy.forward(phi, f.valid.observations()).detach();
     Tensor kl = Losses.kl(policy.forward(phi, f.valid.observations()), old, f.valid);
     Params g = Params.of(phi.names(), Grad.grad(kl, phi.list(), true));
     Params hv = Params.of(phi.names(), Grad.grad(g.dot(v.repeatPerTask(f.valid.tasks())), phi.list(), false));
+    double[] y = hv.map(t -> {
+      long[] s = t.shape();
+      return t.sum(0).reshape(java.util.Arrays.copyOfRange(s, 1, s.length));
+    }).flat();
+    assertEquals(y.length, fast.length);
     double worst = 0;
-    for (String n : phi.names()) {
-      double[] x = fast.get(n).toDoubles();
-      double[] y = hv.get(n).sum(0).toDoubles();
-      assertEquals(y.length, x.length);
-      for (int i = 0; i < x.length; i++) {
-        worst = Math.max(worst, relErr(x[i], y[i]));
-      }
+    for (int i = 0; i < fast.length; i++) {
+      worst = Math.max(worst, relErr(fast[i], y[i]));
     }
     assertTrue(worst < 1e-8, "first-order curvature differs from the summed Fisher products: " + worst);
   }
@@ -164,8 +229,8 @@ class MamlTrpoTest {
     assertTrue(r.lossAfter() < r.lossBefore());
     // Recompute independently: KL(new || old) between the adapted policies, the references'
     // direction, which differs from KL(old || new) once the standard deviation has moved.
-    Params oldAdapted = maml.adapt(f.theta, f.train);
-    Params newAdapted = maml.adapt(r.theta(), f.train);
+    Params oldAdapted = maml.innerLoop().adapted(f.theta, f.train);
+    Params newAdapted = maml.innerLoop().adapted(r.theta(), f.train);
     var newPi = policy.forward(newAdapted, f.valid.observations());
     var oldPi = policy.forward(oldAdapted, f.valid.observations());
     double kl = newPi.kl(oldPi).mul(f.valid.weights()).sum().item() / f.valid.totalTasks();
@@ -249,36 +314,35 @@ class MamlTrpoTest {
   @Test
   void when_advantages_have_a_mean_expect_loss_before_minus_their_weighted_average() {
     // At θ the adapted policy is the sampling one: every ratio is 1 and the surrogate is
-    // -sum(A w) / T, summed here over the two tasks' groups.
+    // -sum(A w) / T, the task mean of each task's own surrogate.
     MamlConfig cfg = MamlConfig.defaults();
     Fixture f = fixture(cfg, 21);
     Batch v = f.valid;
     Batch shifted = new Batch(v.observations(), v.actions(), Tensor.constant(v.advantages().value().add(1.0)),
         v.weights(), v.tasks());
     double expected = -shifted.advantages().mul(shifted.weights()).sum().item() / shifted.totalTasks();
-    MetaLearner.StepResult r = new MamlTrpo(policy, cfg, 2).step(f.theta, f.train, shifted);
+    MetaLearner.StepResult r = new MamlTrpo(policy, cfg).step(f.theta, f.train, shifted);
     assertEquals(expected, r.lossBefore(), 1e-9);
     assertTrue(Math.abs(expected) > 0.5, "fixture loss " + expected);
   }
 
   @Test
-  void when_tasks_are_split_over_threads_expect_the_single_thread_step() {
-    MamlConfig cfg = new MamlConfig(0.1, 1, false, 0.01, 10, 1e-5, 15, 0.8);
+  void when_a_request_comes_before_setup_or_is_unknown_expect_an_error() {
+    MamlConfig cfg = MamlConfig.defaults();
+    MamlTrpo maml = new MamlTrpo(policy, cfg);
     Fixture f = fixture(cfg, 21);
-    MetaLearner.StepResult one = new MamlTrpo(policy, cfg, 1).step(f.theta, f.train, f.valid);
-    for (int threads : new int[] {2, 3}) {
-      MetaLearner.StepResult many = new MamlTrpo(policy, cfg, threads).step(f.theta, f.train, f.valid);
-      assertEquals(one.lineSearchSteps(), many.lineSearchSteps());
-      assertEquals(one.lossBefore(), many.lossBefore(), 1e-12);
-      assertEquals(one.lossAfter(), many.lossAfter(), 1e-12);
-      assertEquals(one.kl(), many.kl(), 1e-12);
-      for (String n : one.theta().names()) {
-        org.junit.jupiter.api.Assertions.assertArrayEquals(one.theta().get(n).toDoubles(),
-            many.theta().get(n).toDoubles(), 1e-10, threads + " threads: " + n);
-      }
-    }
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new MamlTrpo(policy, cfg, 0));
-    assertEquals(cfg, new MamlTrpo(policy, cfg).config());
+    Params vars = f.theta.asVariables();
+    Adaptation a = maml.innerLoop().adapt(vars.repeatPerTask(1), f.train.task(0), true);
+    TaskWork w = maml.taskWork(vars, a, f.train.task(0), f.valid.task(0));
+    IllegalStateException early = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> w.handle(new TaskRequest(MamlTrpo.CURVATURE, f.theta.flat())));
+    assertTrue(early.getMessage().contains(MamlTrpo.SETUP), early.getMessage());
+    IllegalArgumentException unknown = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> w.handle(new TaskRequest("adam.setup", f.theta.flat())));
+    assertTrue(unknown.getMessage().contains("adam.setup"), unknown.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> maml.taskWork(vars, a, f.train, f.valid));
+    assertEquals(cfg, maml.config());
   }
 
   private static void assertSameValues(Params expected, Params actual) {

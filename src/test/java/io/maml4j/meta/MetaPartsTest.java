@@ -58,6 +58,10 @@ class MetaPartsTest {
     assertEquals(1, half.tasks());
     assertEquals(2, half.totalTasks());
     assertArrayEquals(new double[] {5, 6, 7, 8}, half.observations().toDoubles(), 0);
+    Batch second = b.task(1);
+    assertEquals(1, second.tasks());
+    assertEquals(1, second.totalTasks());
+    assertArrayEquals(new double[] {5, 6, 7, 8}, second.observations().toDoubles(), 0);
   }
 
   @Test
@@ -68,15 +72,22 @@ class MetaPartsTest {
     Policy p = Policies.create(new PolicySpec("deterministic-mlp", new int[] {3}, "relu", 1, 1e-6),
         Box.of(1, -5, 5), Box.of(1, -5, 5));
     Adam adam = new Adam(0.01);
-    assertEquals(0, new MamlAdam(p, TaskLoss.MSE, TaskLoss.MSE, 0.1, 0, false, adam).innerSteps());
-    assertEquals(3, new MamlAdam(p, TaskLoss.MSE, TaskLoss.MSE, 0.1, 3, false, adam).innerSteps());
+    assertEquals(0, new MamlAdam(new InnerLoop(p, TaskLoss.MSE, 0.1, 0), TaskLoss.MSE, false, adam).innerSteps());
+    assertEquals(3, new MamlAdam(new InnerLoop(p, TaskLoss.MSE, 0.1, 3), TaskLoss.MSE, false, adam).innerSteps());
     assertSame(adam, MamlAdam.jointTraining(p, TaskLoss.MSE, adam).optimizer());
-    rejects("inner steps must be at least 0, got -1", () -> new MamlAdam(p, TaskLoss.MSE, TaskLoss.MSE, 0.1, -1, false,
-        adam));
-    rejects("fast_lr must be greater than 0, got 0.0", () -> new MamlAdam(p, TaskLoss.MSE, TaskLoss.MSE, 0, 1, false,
-        adam));
-    rejects("fast_lr must be greater than 0, got NaN",
-        () -> new MamlAdam(p, TaskLoss.MSE, TaskLoss.MSE, Double.NaN, 1, false, adam));
+    assertEquals(0, MamlAdam.jointTraining(p, TaskLoss.MSE, adam).innerSteps());
+    rejects("inner steps must be at least 0, got -1", () -> new InnerLoop(p, TaskLoss.MSE, 0.1, -1));
+    rejects("inner step sizes must be at least 0, got [-0.1]", () -> new InnerLoop(p, TaskLoss.MSE, -0.1, 1));
+    rejects("inner step sizes must be at least 0, got [0.1, NaN]",
+        () -> new InnerLoop(p, TaskLoss.MSE, new double[] {0.1, Double.NaN}, 1));
+    rejects("need at least one inner step size", () -> new InnerLoop(p, TaskLoss.MSE, new double[0], 1));
+    // Step s uses α_s and the last α repeats; step(s) is one step of that size.
+    InnerLoop schedule = new InnerLoop(p, TaskLoss.MSE, new double[] {0.4, 0.2}, 3);
+    assertEquals(0.4, schedule.stepSize(0));
+    assertEquals(0.2, schedule.stepSize(1));
+    assertEquals(0.2, schedule.stepSize(5));
+    assertEquals(new InnerLoop(p, TaskLoss.MSE, 0.2, 1), schedule.step(2));
+    assertEquals(new InnerLoop(p, TaskLoss.MSE, new double[] {0.4, 0.2}, 0), schedule.withSteps(0));
   }
 
   @Test

@@ -36,7 +36,7 @@ class ZeroInnerStepsTest {
     Episodes ep = new VectorSampler(nav).sample(policy, theta, tasks, 4, rng);
     Batch b = Batch.of(ep, Advantages.compute(ep, 0.99, 1.0, new LinearFeatureBaseline(), true), DataType.DOUBLE);
     // No adaptation: every task's parameters are θ itself.
-    Params adapted = trpo.adapt(theta, b);
+    Params adapted = trpo.innerLoop().adapted(theta, b);
     for (String n : theta.names()) {
       double[] t = theta.get(n).toDoubles();
       double[] a = adapted.get(n).toDoubles();
@@ -46,7 +46,12 @@ class ZeroInnerStepsTest {
     }
     // The meta-gradient is the plain surrogate gradient at θ.
     Tensor old = policy.forward(theta, b.observations()).logProb(b.actions()).detach();
-    Params g = trpo.metaGradient(theta, b, b, old);
+    java.util.List<TaskWork> works = new java.util.ArrayList<>();
+    for (int i = 0; i < b.tasks(); i++) {
+      works.add(trpo.onBatches(theta, b.task(i), b.task(i)));
+    }
+    Params g = theta.withFlat(MetaLearner.meanVector(TaskChannel.of(works).send(
+        new TaskRequest(MamlTrpo.SETUP, theta.flat()))), DataType.DOUBLE);
     Params vars = theta.asVariables();
     List<Tensor> plain = Grad.grad(Losses.surrogate(policy.forward(vars, b.observations()), old, b), vars.list(), false);
     for (int i = 0; i < plain.size(); i++) {
