@@ -50,9 +50,9 @@ public final class CurvatureBench {
       throw new IllegalArgumentException("need rows >= 1, repetitions >= 1, warmup >= 0, got " + rows + ", "
           + repetitions + ", " + warmup);
     }
-    if (config.innerSteps() < 1) {
-      throw new IllegalArgumentException("the curvature bench needs at least one inner step, got num_steps "
-          + config.innerSteps());
+    if (config.innerSteps() < 1 || config.firstOrder()) {
+      throw new IllegalArgumentException("the curvature bench needs second-order MAML with at least one inner step,"
+          + " got num_steps " + config.innerSteps() + " and first_order " + config.firstOrder());
     }
     SplittableRandom rng = new SplittableRandom(seed);
     List<Row> out = new ArrayList<>();
@@ -63,12 +63,13 @@ public final class CurvatureBench {
       Params v = theta.map(t -> random(rng, type, t.shape()));
 
       // The tape's operators, built as MamlTrpo.Curvature builds them.
-      MamlTrpo maml = new MamlTrpo(policy, config, 1);
+      MamlTrpo maml = new MamlTrpo(policy, config, false);
       Params vars = theta.asVariables();
-      MamlTrpo.Curvature tape = maml.curvature(vars, train, valid);
-      Adaptation a = maml.differentiableAdaptation(vars, train);
+      Adaptation a = maml.innerLoop().adapt(vars.repeatPerTask(1), train, !config.firstOrder());
+      MamlTrpo.Curvature tape = maml.new Curvature(a, policy.forward(a.params(), valid.observations()).detach(), valid);
       Params w = v.repeatPerTask(1).detach();
-      StructuredCurvature fast = StructuredCurvature.build(policy, config, theta, train, valid);
+      StructuredCurvature fast = StructuredCurvature.of(policy, a, maml.innerLoop().stepSizes(), config.firstOrder(),
+          train, valid);
 
       Params g = a.stepGrads().get(0);
       Params x = a.stepInputs().get(0);

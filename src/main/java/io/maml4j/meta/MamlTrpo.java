@@ -35,14 +35,47 @@ public final class MamlTrpo implements MetaLearner {
   /** candidate θ → [surrogate, mean KL]. */
   public static final String EVALUATE = "trpo.evaluate";
 
+  /**
+   * System property choosing how curvature products are computed: {@code structured} (default;
+   * {@link StructuredCurvature}, for the MLP policies it supports) or {@code tape} (double
+   * backward on the recorded graph, the reference the structured products are tested against).
+   */
+  public static final String CURVATURE_PROPERTY = "maml4j.curvature";
+
   private final Policy policy;
   private final MamlConfig config;
   private final InnerLoop inner;
+  private final boolean structured;
 
+  /** Computes curvature products as {@value #CURVATURE_PROPERTY} says (structured by default). */
   public MamlTrpo(Policy policy, MamlConfig config) {
+    this(policy, config, curvatureFromProperty());
+  }
+
+  /**
+   * @param structuredCurvature use {@link StructuredCurvature} where the policy supports it, else
+   *     the tape's double backward
+   */
+  public MamlTrpo(Policy policy, MamlConfig config, boolean structuredCurvature) {
     this.policy = policy;
     this.config = config;
     this.inner = new InnerLoop(policy, TaskLoss.REINFORCE, config.fastLr(), config.innerSteps());
+    this.structured = structuredCurvature && StructuredCurvature.supports(policy);
+  }
+
+  private static boolean curvatureFromProperty() {
+    String v = System.getProperty(CURVATURE_PROPERTY, "structured");
+    return switch (v) {
+      case "structured" -> true;
+      case "tape" -> false;
+      default -> throw new IllegalArgumentException("-D" + CURVATURE_PROPERTY + " must be 'structured' or 'tape', got '"
+          + v + "'");
+    };
+  }
+
+  /** Whether curvature products use {@link StructuredCurvature} rather than the tape. */
+  public boolean structuredCurvature() {
+    return structured;
   }
 
   public MamlConfig config() {
@@ -77,7 +110,7 @@ public final class MamlTrpo implements MetaLearner {
     private final DataType type;
     private Distribution old;
     private Tensor oldLogProb;
-    private Curvature curvature;
+    private UnaryOperator<Params> curvature;
 
     Work(Params theta, Adaptation adaptation, Batch train, Batch valid) {
       if (train.tasks() != 1 || valid.tasks() != 1) {
@@ -98,7 +131,7 @@ public final class MamlTrpo implements MetaLearner {
         case CURVATURE -> {
           requireSetUp(request);
           try (Arena a = Arena.open()) {
-            yield new TaskReply(new double[0], curvature.product(theta.withFlat(request.vector(), type)).flat());
+            yield new TaskReply(new double[0], curvature.apply(theta.withFlat(request.vector(), type)).flat());
           }
         }
         case EVALUATE -> {
@@ -124,7 +157,9 @@ public final class MamlTrpo implements MetaLearner {
       try (Arena scratch = Arena.open()) {
         grad = Params.of(theta.names(), Grad.grad(loss, theta.list(), false)).flat();
       }
-      curvature = new Curvature(adaptation, old, valid);
+      curvature = structured
+          ? StructuredCurvature.of(policy, adaptation, inner.stepSizes(), config.firstOrder(), train, valid)::product
+          : new Curvature(adaptation, old, valid)::product;
       return new TaskReply(new double[] {loss.item()}, grad);
     }
 

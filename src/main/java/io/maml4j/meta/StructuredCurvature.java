@@ -84,6 +84,36 @@ public final class StructuredCurvature {
     }
   }
 
+  /**
+   * Builds the operator at the points an adaptation already went through (its step inputs and
+   * adapted parameters), so that the products are taken exactly where the tape's would be.
+   *
+   * @param adaptation an adaptation on the REINFORCE loss of {@code train}, with or without graph
+   * @param stepSizes α_s of inner step s (the last entry repeats)
+   */
+  public static StructuredCurvature of(Policy policy, Adaptation adaptation, double[] stepSizes, boolean firstOrder,
+      Batch train, Batch valid) {
+    if (stepSizes.length == 0) {
+      throw new IllegalArgumentException("need at least one step size, got none");
+    }
+    try (Tape.Scope s = Tape.noGrad()) {
+      Tensor coef = train.advantages().mul(train.weights());
+      int steps = adaptation.stepInputs().size();
+      List<Curvatures.InnerHessian> inner = new ArrayList<>(steps);
+      double[] lrs = new double[steps];
+      // First order needs no inner curvature: J = I.
+      for (int step = 0; step < steps && !firstOrder; step++) {
+        inner.add(Curvatures.reinforce(policy, adaptation.stepInputs().get(step), train.observations(),
+            train.actions(), coef));
+        lrs[step] = stepSizes[Math.min(step, stepSizes.length - 1)];
+      }
+      Params phi = adaptation.params().detach();
+      Tensor kw = valid.weights().scale(1.0 / valid.totalTasks());
+      return new StructuredCurvature(inner, Curvatures.fisher(policy, phi, valid.observations(), kw), phi, lrs,
+          firstOrder, valid.tasks());
+    }
+  }
+
   /** The adapted parameters θ', stacked per task. */
   public Params adapted() {
     return adapted;
