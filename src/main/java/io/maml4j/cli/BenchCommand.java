@@ -3,6 +3,7 @@ package io.maml4j.cli;
 import io.maml4j.autodiff.Tensor;
 import io.maml4j.config.Fields;
 import io.maml4j.env.TaskDistribution;
+import io.maml4j.meta.CurvatureBench;
 import io.maml4j.policy.Params;
 import io.maml4j.train.IterationMetrics;
 import io.maml4j.train.Run;
@@ -41,6 +42,15 @@ public final class BenchCommand implements Callable<Integer> {
   @Mixin
   DtypeOption dtype;
 
+  @Option(names = "--products", description = "Instead of meta-iterations, time each curvature product (Fisher,"
+      + " inner Hessian-vector product, J^T F J) for one task of the spec's size, tape and structured;"
+      + " --iterations products each after --warmup.")
+  boolean products;
+
+  @Option(names = "--gemm", description = "Instead of meta-iterations, time float32 matrix products of the"
+      + " meta-step's shapes with the loaded BLAS; --iterations products each after --warmup.")
+  boolean gemm;
+
   @Override
   public Integer call() {
     if (iterations < 1 || warmup < 0) {
@@ -55,6 +65,13 @@ public final class BenchCommand implements Callable<Integer> {
     Run run = Run.resolve(env.orDefault(TrainCommand.DEMO_ENV), null, overrides, RunConfig.defaultThreads());
     TaskDistribution dist = run.distribution();
     TrainConfig cfg = run.train();
+    System.out.println("BLAS                    " + blasLibrary());
+    if (products) {
+      return products(run);
+    }
+    if (gemm) {
+      return gemm();
+    }
     Trainer trainer = run.trainer(run.metaLearner());
     List<double[]> rows = new ArrayList<>();
     long[] flops = new long[1];
@@ -112,6 +129,75 @@ public final class BenchCommand implements Callable<Integer> {
         peakRss() >> 20, rss.isEmpty() ? 0 : rss.get(0) >> 20, rss.isEmpty() ? 0 : rss.get(rss.size() - 1) >> 20);
     if (Boolean.getBoolean("maml4j.profile")) {
       System.out.print(Tensor.profile());
+    }
+    return 0;
+  }
+
+  private int products(Run run) {
+    TrainConfig cfg = run.train();
+    int rows = cfg.fastBatchSize() * run.distribution().horizon();
+    List<CurvatureBench.Row> out = CurvatureBench.run(run.policy(), cfg.maml(), rows, cfg.dataType(), warmup,
+        iterations, cfg.seed());
+    System.out.printf("maml4j bench --products: %s, one task of %d rows, %s, %s, %d inner step%s, %d products each"
+            + " after %d warm-up, one thread%n", run.distribution().name(), rows, run.config().policy(), cfg.dtype(),
+        cfg.maml().innerSteps(), cfg.maml().innerSteps() == 1 ? "" : "s", iterations, warmup);
+    System.out.printf("%-10s %-11s %12s %12s %10s %9s%n", "product", "path", "median ms", "MFLOP", "GFLOP/s",
+        "speed-up");
+    double tape = Double.NaN;
+    for (CurvatureBench.Row r : out) {
+      if (r.path().equals("tape")) {
+        tape = r.medianSeconds();
+      }
+      String up = r.path().equals("tape") ? "" : String.format("%.2fx", tape / r.medianSeconds());
+      System.out.printf("%-10s %-11s %12.3f %12.1f %10.1f %9s%n", r.product(), r.path(), r.medianSeconds() * 1e3,
+          r.flops() / 1e6, r.gflops(), up);
+    }
+    if (Boolean.getBoolean("maml4j.profile")) {
+      System.out.print(Tensor.profile());
+    }
+    return 0;
+  }
+
+  /** The OpenBLAS shared library mapped into this process, to show which one ND4J loaded. */
+  static String blasLibrary() {
+    // Loading ND4J's backend maps its BLAS; before that nothing is mapped.
+    org.nd4j.linalg.factory.Nd4j.create(1);
+    try {
+      return Files.readAllLines(Path.of("/proc/self/maps")).stream().map(l -> l.substring(l.lastIndexOf(' ') + 1))
+          .filter(f -> f.contains("/libopenblas")).findFirst().orElse("(no OpenBLAS mapped)");
+    } catch (java.io.IOException e) {
+      return "(unknown: " + e.getMessage() + ")";
+    }
+  }
+
+  private int gemm() {
+    long[][] shapes = {{2000, 64, 64, 0, 0}, {2000, 64, 64, 0, 1}, {64, 64, 2000, 1, 0}, {40000, 64, 64, 0, 0},
+        {64, 64, 40000, 1, 0}, {1024, 1024, 1024, 0, 0}};
+    System.out.printf("%-28s %10s %10s%n", "float32 product (m x k . k x n)", "median ms", "GFLOP/s");
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
+    for (long[] sh : shapes) {
+      long m = sh[0];
+      long n = sh[1];
+      long k = sh[2];
+      boolean ta = sh[3] == 1;
+      boolean tb = sh[4] == 1;
+      org.nd4j.linalg.api.ndarray.INDArray a = org.nd4j.linalg.factory.Nd4j.rand(
+          org.nd4j.linalg.api.buffer.DataType.FLOAT, ta ? k : m, ta ? m : k);
+      org.nd4j.linalg.api.ndarray.INDArray b = org.nd4j.linalg.factory.Nd4j.rand(
+          org.nd4j.linalg.api.buffer.DataType.FLOAT, tb ? n : k, tb ? k : n);
+      org.nd4j.linalg.api.ndarray.INDArray c = org.nd4j.linalg.factory.Nd4j.create(
+          org.nd4j.linalg.api.buffer.DataType.FLOAT, m, n);
+      double[] t = new double[iterations];
+      for (int i = 0; i < warmup + iterations; i++) {
+        long t0 = System.nanoTime();
+        org.nd4j.linalg.factory.Nd4j.gemm(a, b, c, ta, tb, 1.0, 0.0);
+        if (i >= warmup) {
+          t[i - warmup] = (System.nanoTime() - t0) / 1e9;
+        }
+      }
+      double med = median(t);
+      String name = (ta ? "(" + k + "x" + m + ")^T" : m + "x" + k) + " . " + (tb ? "(" + n + "x" + k + ")^T" : k + "x" + n);
+      System.out.printf("%-28s %10.3f %10.1f%n", name, med * 1e3, 2.0 * m * n * k / med / 1e9);
     }
     return 0;
   }

@@ -35,14 +35,47 @@ public final class MamlTrpo implements MetaLearner {
   /** candidate θ → [surrogate, mean KL]. */
   public static final String EVALUATE = "trpo.evaluate";
 
+  /**
+   * System property choosing how curvature products are computed: {@code structured} (default;
+   * {@link StructuredCurvature}, for the MLP policies it supports) or {@code tape} (double
+   * backward on the recorded graph, the reference the structured products are tested against).
+   */
+  public static final String CURVATURE_PROPERTY = "maml4j.curvature";
+
   private final Policy policy;
   private final MamlConfig config;
   private final InnerLoop inner;
+  private final boolean structured;
 
+  /** Computes curvature products as {@value #CURVATURE_PROPERTY} says (structured by default). */
   public MamlTrpo(Policy policy, MamlConfig config) {
+    this(policy, config, curvatureFromProperty());
+  }
+
+  /**
+   * @param structuredCurvature use {@link StructuredCurvature} where the policy supports it, else
+   *     the tape's double backward
+   */
+  public MamlTrpo(Policy policy, MamlConfig config, boolean structuredCurvature) {
     this.policy = policy;
     this.config = config;
     this.inner = new InnerLoop(policy, TaskLoss.REINFORCE, config.fastLr(), config.innerSteps());
+    this.structured = structuredCurvature && StructuredCurvature.supports(policy);
+  }
+
+  private static boolean curvatureFromProperty() {
+    String v = System.getProperty(CURVATURE_PROPERTY, "structured");
+    return switch (v) {
+      case "structured" -> true;
+      case "tape" -> false;
+      default -> throw new IllegalArgumentException("-D" + CURVATURE_PROPERTY + " must be 'structured' or 'tape', got '"
+          + v + "'");
+    };
+  }
+
+  /** Whether curvature products use {@link StructuredCurvature} rather than the tape. */
+  public boolean structuredCurvature() {
+    return structured;
   }
 
   public MamlConfig config() {
@@ -96,7 +129,7 @@ public final class MamlTrpo implements MetaLearner {
     private final DataType type;
     private Distribution old;
     private Tensor oldLogProb;
-    private Curvature curvature;
+    private java.util.function.UnaryOperator<Params> curvature;
     private TaskRequest answered;
     private List<TaskReply> replies;
 
@@ -138,7 +171,7 @@ public final class MamlTrpo implements MetaLearner {
           case CURVATURE -> {
             requireSetUp(request);
             try (Arena a = Arena.open()) {
-              Params p = curvature.perTaskProduct(shared.withFlat(request.vector(), type));
+              Params p = curvature.apply(shared.withFlat(request.vector(), type));
               List<TaskReply> r = new java.util.ArrayList<>(tasks);
               for (int i = 0; i < tasks; i++) {
                 r.add(new TaskReply(null, taskFlat(p, i)));
@@ -198,7 +231,9 @@ public final class MamlTrpo implements MetaLearner {
           r.add(new TaskReply(new double[] {values[i]}, taskFlat(grad, i)));
         }
       }
-      curvature = new Curvature(adaptation, old, valid);
+      curvature = structured
+          ? StructuredCurvature.perTask(policy, adaptation, inner.stepSizes(), config.firstOrder(), train, valid)::perTaskProduct
+          : new Curvature(adaptation, old, valid)::perTaskProduct;
       return r;
     }
 
