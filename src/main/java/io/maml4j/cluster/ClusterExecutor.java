@@ -95,8 +95,7 @@ final class ClusterExecutor implements TaskExecutor {
     Map<Member, Future<Jobs.Hello>> asked = new LinkedHashMap<>();
     for (Member m : present) {
       if (!prepared.containsKey(m.getUuid()) && !refused.contains(m.getUuid())) {
-        asked.put(m, driver.executorService().submitToMember(
-            new Jobs.Prepare(proof, runKey, configJson, driver.id(), RunConfig.VERSION), m));
+        asked.put(m, submit(new Jobs.Prepare(proof, runKey, configJson, driver.id(), RunConfig.VERSION), m));
       }
     }
     for (Map.Entry<Member, Future<Jobs.Hello>> e : asked.entrySet()) {
@@ -136,6 +135,15 @@ final class ClusterExecutor implements TaskExecutor {
     return out;
   }
 
+  /** Submits {@code job} to {@code m}; a member that is already gone gives a failed future, as one lost later does. */
+  private <T extends java.io.Serializable> Future<T> submit(Jobs.Job<T> job, Member m) {
+    try {
+      return driver.executorService().submitToMember(job, m);
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+  }
+
   /** Whether a failed job's cause means its member is gone rather than that the work failed. */
   private boolean lost(Throwable cause, Member m) {
     return cause instanceof MemberLeftException || cause instanceof TargetNotMemberException
@@ -161,7 +169,7 @@ final class ClusterExecutor implements TaskExecutor {
     List<Future<Boolean>> fs = new ArrayList<>();
     for (Member m : driver.workers()) {
       if (prepared.containsKey(m.getUuid())) {
-        fs.add(driver.executorService().submitToMember(new Jobs.Finish(proof, runKey, -1), m));
+        fs.add(submit(new Jobs.Finish(proof, runKey, -1), m));
       }
     }
     awaitQuietly(fs);
@@ -234,7 +242,7 @@ final class ClusterExecutor implements TaskExecutor {
               : new Jobs.Round(proof, runKey, iteration, g.id, g.tasks, index, List.of(request));
           sent += bytes(job);
           touched.add(g.member);
-          futures.add(driver.executorService().submitToMember(job, g.member));
+          futures.add(submit(job, g.member));
         }
         long deadline = System.nanoTime() + driver.settings().roundTimeout().toNanos();
         List<Group> failed = new ArrayList<>();
@@ -327,7 +335,7 @@ final class ClusterExecutor implements TaskExecutor {
         if (driver.workers().contains(m)) {
           Jobs.Finish job = new Jobs.Finish(proof, runKey, iteration);
           sent += bytes(job);
-          Future<Boolean> f = driver.executorService().submitToMember(job, m);
+          Future<Boolean> f = submit(job, m);
           if (!dead.contains(m.getUuid())) {
             fs.add(f);
           }

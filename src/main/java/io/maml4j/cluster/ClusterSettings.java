@@ -9,10 +9,13 @@ import java.util.List;
 /**
  * How a member or a driver reaches the cluster.
  *
- * @param join addresses ({@code HOST:PORT} or {@code HOST}) of members to join; empty for the first member
+ * @param join addresses ({@code HOST:PORT} or {@code HOST}) of members to join, empty for the first
+ *     member; or one {@code k8s:SERVICE-DNS}, the DNS name of a headless Kubernetes service whose
+ *     pods are the members (Hazelcast's built-in Kubernetes discovery)
  * @param name the cluster name
  * @param secret the shared secret (see {@link Secrets}); never printed
- * @param bind the address to bind and advertise, loopback unless told otherwise
+ * @param bind the address to bind and advertise, loopback unless told otherwise; {@code 0.0.0.0}
+ *     binds every interface and advertises the one Hazelcast picks (a pod's IP, say)
  * @param port the first port to try (the next ones are tried when it is taken)
  * @param roundTimeout how long the driver waits for a member's answer to one round before it
  *     re-runs that member's tasks elsewhere
@@ -21,12 +24,17 @@ public record ClusterSettings(List<String> join, String name, String secret, Str
     Duration roundTimeout) {
   public static final String DEFAULT_NAME = "maml4j";
   public static final String LOOPBACK = "127.0.0.1";
+  public static final String ANY = "0.0.0.0";
+  static final String K8S = "k8s:";
   public static final int DEFAULT_PORT = 5701;
   public static final Duration DEFAULT_ROUND_TIMEOUT = Duration.ofMinutes(10);
 
   public ClusterSettings {
     join = List.copyOf(join);
     for (String a : join) {
+      if (a.startsWith(K8S) && join.size() == 1 && a.length() > K8S.length()) {
+        continue;
+      }
       if (!a.matches("[A-Za-z0-9.:\\[\\]-]+(:\\d{1,5})?")) {
         throw new IllegalArgumentException("cluster member address must be HOST:PORT, got '" + a + "'");
       }
@@ -78,17 +86,24 @@ public record ClusterSettings(List<String> join, String name, String secret, Str
     c.setProperty("hazelcast.logging.type", "none");
     c.setProperty("hazelcast.phone.home.enabled", "false");
     c.setProperty("hazelcast.wait.seconds.before.join", "0");
-    c.setProperty("hazelcast.socket.bind.any", "false");
+    c.setProperty("hazelcast.socket.bind.any", Boolean.toString(bind.equals(ANY)));
     c.setProperty("hazelcast.max.no.heartbeat.seconds", "30");
     // The driver and the JVM's shutdown hook decide when a member leaves (Ctrl-C leaves gracefully).
     c.setProperty("hazelcast.shutdownhook.policy", "GRACEFUL");
     NetworkConfig n = c.getNetworkConfig();
     n.setPort(port).setPortAutoIncrement(true).setPortCount(100);
-    n.getInterfaces().setEnabled(true).addInterface(bind);
+    if (!bind.equals(ANY)) {
+      n.getInterfaces().setEnabled(true).addInterface(bind);
+    }
     JoinConfig j = n.getJoin();
     j.getMulticastConfig().setEnabled(false);
     j.getAutoDetectionConfig().setEnabled(false);
-    j.getTcpIpConfig().setEnabled(true).setMembers(join.isEmpty() ? List.of(bind) : join);
+    if (join.size() == 1 && join.get(0).startsWith(K8S)) {
+      j.getKubernetesConfig().setEnabled(true).setProperty("service-dns", join.get(0).substring(K8S.length()));
+    } else {
+      j.getTcpIpConfig().setEnabled(true).setMembers(join.isEmpty() ? List.of(bind.equals(ANY) ? LOOPBACK : bind)
+          : join);
+    }
     return c;
   }
 

@@ -68,6 +68,9 @@ class ClusterExecutorTest {
     train.addProperty("fast_batch_size", 3);
     train.addProperty("num_batches", 3);
     train.addProperty("seed", 5);
+    // Fewer curvature products than the default keep the class near a minute; every round kind still runs.
+    train.addProperty("cg_iters", 3);
+    train.addProperty("ls_max_steps", 4);
     spec.add("train", train);
     Path file = dir.resolve("nav.json");
     Files.writeString(file, spec.toString());
@@ -136,60 +139,105 @@ class ClusterExecutorTest {
     awaitWorkers(1);
   }
 
+  /** The executors of {@code cluster}, with {@code action} run after round {@code round} (1-based) of {@code iteration}. */
+  private static Function<UnitFactory, TaskExecutor> after(Function<UnitFactory, TaskExecutor> cluster, int iteration,
+      int round, Runnable action) {
+    return units -> new TaskExecutor() {
+      final TaskExecutor inner = cluster.apply(units);
+
+      @Override
+      public Iteration begin(int it, int tasks) {
+        Iteration open = inner.begin(it, tasks);
+        return new Iteration() {
+          int sends;
+
+          @Override
+          public int tasks() {
+            return open.tasks();
+          }
+
+          @Override
+          public List<TaskReply> send(TaskRequest request) {
+            List<TaskReply> out = open.send(request);
+            if (it == iteration && ++sends == round) {
+              action.run();
+            }
+            return out;
+          }
+
+          @Override
+          public void close() {
+            open.close();
+          }
+        };
+      }
+
+      @Override
+      public int parallelism() {
+        return inner.parallelism();
+      }
+
+      @Override
+      public void close() {
+        inner.close();
+      }
+    };
+  }
+
   @Test
   void when_a_member_shuts_down_mid_iteration_expect_no_number_to_change() throws Exception {
     Worker b = worker();
     Worker victim = worker();
     try {
       awaitWorkers(3);
-      Function<UnitFactory, TaskExecutor> cluster = driver.executors(run);
-      int[] sends = new int[1];
-      Result r = train(units -> new TaskExecutor() {
-        final TaskExecutor inner = cluster.apply(units);
-
-        @Override
-        public Iteration begin(int iteration, int tasks) {
-          Iteration it = inner.begin(iteration, tasks);
-          return new Iteration() {
-            @Override
-            public int tasks() {
-              return it.tasks();
-            }
-
-            @Override
-            public List<TaskReply> send(TaskRequest request) {
-              List<TaskReply> out = it.send(request);
-              // After two rounds of iteration 1 the victim holds sampled, adapted units.
-              if (iteration == 1 && ++sends[0] == 2) {
-                victim.close();
-              }
-              return out;
-            }
-
-            @Override
-            public void close() {
-              it.close();
-            }
-          };
-        }
-
-        @Override
-        public int parallelism() {
-          return inner.parallelism();
-        }
-
-        @Override
-        public void close() {
-          inner.close();
-        }
-      });
-      assertEquals(2, sends[0] >= 2 ? driver.workers().size() : -1, "the victim left during iteration 1");
+      // After two rounds of iteration 1 the victim holds sampled, adapted units of its tasks.
+      Result r = train(after(driver.executors(run), 1, 2, victim::close));
+      assertEquals(2, driver.workers().size(), "the victim left during iteration 1");
       assertSame(local, r, "a member lost mid-iteration");
     } finally {
       victim.close();
       b.close();
     }
     awaitWorkers(1);
+  }
+
+  @Test
+  void when_a_member_joins_mid_run_expect_tasks_from_the_next_iteration_and_the_same_numbers() throws Exception {
+    awaitWorkers(1);
+    List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Worker[] late = new Worker[1];
+    try {
+      Result r = train(after(driver.executors(run), 0, 1, () -> {
+        late[0] = new Worker(settings(List.of(first.address()), SECRET), 1, lines::add);
+        try {
+          awaitWorkers(2);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+      assertSame(local, r, "a member joined during iteration 0");
+      assertTrue(lines.stream().anyMatch(l -> l.contains("serving run")), "the late member served: " + lines);
+    } finally {
+      if (late[0] != null) {
+        late[0].close();
+      }
+    }
+    awaitWorkers(1);
+  }
+
+  @Test
+  void when_no_worker_is_left_expect_one_line_that_points_to_resume() throws Exception {
+    ClusterSettings alone = new ClusterSettings(List.of(), NAME + "-alone", SECRET, ClusterSettings.LOOPBACK,
+        20000 + ThreadLocalRandom.current().nextInt(20000), ClusterSettings.DEFAULT_ROUND_TIMEOUT);
+    Worker only = new Worker(alone, 1, line -> {});
+    try (ClusterDriver d = new ClusterDriver(new ClusterSettings(List.of(only.address()), alone.name(), SECRET,
+        ClusterSettings.LOOPBACK, alone.port() + 1, ClusterSettings.DEFAULT_ROUND_TIMEOUT))) {
+      ClusterException e = assertThrows(ClusterException.class, () -> train(after(d.executors(run), 0, 1, only::close)));
+      assertTrue(e.getMessage().contains("no worker left") && e.getMessage().contains("--resume"), e.getMessage());
+      assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    } finally {
+      only.close();
+    }
   }
 
   @Test
