@@ -81,6 +81,10 @@ public final class Worker implements AutoCloseable {
     return a.getHost() + ":" + a.getPort();
   }
 
+  State state() {
+    return state;
+  }
+
   /** How many members (workers and drivers) the cluster this worker is in has. */
   public int clusterSize() {
     return hz.getCluster().getMembers().size();
@@ -106,6 +110,8 @@ public final class Worker implements AutoCloseable {
     private final Consumer<String> log;
     private final Map<String, Served> runs = new ConcurrentHashMap<>();
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
+    /** Run before every round's work, on the job's thread: tests make a member slow with it. */
+    volatile Runnable beforeRound;
 
     State(String proof, int threads, String version, Consumer<String> log) {
       this.proof = proof;
@@ -144,12 +150,24 @@ public final class Worker implements AutoCloseable {
       if (s == null) {
         throw new IllegalStateException("run " + r.run + " is not served here (never prepared, or finished)");
       }
+      if (s.finished.contains(r.iteration)) {
+        // A round that was too slow and whose tasks were taken over: open nothing for it.
+        throw new IllegalStateException("iteration " + r.iteration + " of run " + r.run + " is finished");
+      }
+      Runnable hook = beforeRound;
+      if (hook != null) {
+        hook.run();
+      }
       String key = r.run + "/" + r.iteration + "/" + r.group;
       Group g = groups.computeIfAbsent(key, k -> new Group(s.units, r.iteration, r.tasks, threads));
       return g.answer(r.from, r.requests);
     }
 
     void finish(String run, int iteration) {
+      Served served = runs.get(run);
+      if (served != null && iteration >= 0) {
+        served.finished.add(iteration);
+      }
       String prefix = iteration < 0 ? run + "/" : run + "/" + iteration + "/";
       List<Group> closing = new ArrayList<>();
       for (String k : groups.keySet()) {
@@ -184,7 +202,11 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  private record Served(UnitFactory units, String driver) {}
+  private record Served(UnitFactory units, String driver, java.util.Set<Integer> finished) {
+    Served(UnitFactory units, String driver) {
+      this(units, driver, ConcurrentHashMap.newKeySet());
+    }
+  }
 
   /**
    * The units of some tasks of one iteration on threads of their own: a {@link LocalExecutor}

@@ -202,6 +202,28 @@ class ClusterExecutorTest {
   }
 
   @Test
+  void when_a_member_is_slower_than_the_round_timeout_expect_its_tasks_rerun_elsewhere_and_no_number_to_change()
+      throws Exception {
+    Worker slow = worker();
+    try (ClusterDriver impatient = new ClusterDriver(settings(List.of(first.address()), SECRET)
+        .withRoundTimeout(java.time.Duration.ofSeconds(3)))) {
+      awaitWorkers(2);
+      // From iteration 1's second round on the slow member takes longer than the timeout.
+      Result r = train(after(impatient.executors(run), 1, 1, () -> slow.state().beforeRound = () -> {
+        try {
+          Thread.sleep(8000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }));
+      assertSame(local, r, "a member slower than the round timeout");
+    } finally {
+      slow.close();
+    }
+    awaitWorkers(1);
+  }
+
+  @Test
   void when_a_member_joins_mid_run_expect_tasks_from_the_next_iteration_and_the_same_numbers() throws Exception {
     awaitWorkers(1);
     List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
