@@ -70,6 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
     // after the first (the one that samples), which are the curvature and line-search rounds.
     List<double[]> traffic = new ArrayList<>();
     List<Double> laterRounds = new ArrayList<>();
+    List<Double> overheads = new ArrayList<>();
     long[] mark = new long[3];
     long[] flops = new long[1];
     List<Long> rss = new ArrayList<>();
@@ -93,6 +94,8 @@ public final class BenchCommand implements Callable<Integer> {
           if (m.iteration() >= warmup) {
             traffic.add(new double[] {st.rounds() - mark[0], st.bytesSent() - mark[1], st.bytesReceived() - mark[2]});
             laterRounds.addAll(times.subList((int) Math.min(mark[0] + 1, times.size()), times.size()));
+            List<Double> over = st.overheadSeconds();
+            overheads.addAll(over.subList((int) Math.min(mark[0], over.size()), over.size()));
           }
           mark[0] = st.rounds();
           mark[1] = st.bytesSent();
@@ -144,6 +147,8 @@ public final class BenchCommand implements Callable<Integer> {
           median(traffic.stream().mapToDouble(r -> r[2]).toArray()) / 1e3);
       System.out.printf("cluster round           %.2f ms median after the first of an iteration (%d rounds)%n",
           1e3 * median(laterRounds.stream().mapToDouble(Double::doubleValue).toArray()), laterRounds.size());
+      System.out.printf("cluster round overhead  %.2f ms median (a round's wall time less its slowest member's compute)%n",
+          1e3 * median(overheads.stream().mapToDouble(Double::doubleValue).toArray()));
     }
     if (Boolean.getBoolean("maml4j.profile")) {
       System.out.print(Tensor.profile());

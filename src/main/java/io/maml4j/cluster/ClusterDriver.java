@@ -73,12 +73,14 @@ public final class ClusterDriver implements AutoCloseable {
     private long bytesSent;
     private long bytesReceived;
     private final List<Double> roundSeconds = new ArrayList<>();
+    private final List<Double> overheadSeconds = new ArrayList<>();
 
-    synchronized void round(long sent, long received, double seconds) {
+    synchronized void round(long sent, long received, double seconds, double slowestCompute) {
       rounds++;
       bytesSent += sent;
       bytesReceived += received;
       roundSeconds.add(seconds);
+      overheadSeconds.add(Math.max(0, seconds - slowestCompute));
     }
 
     /** Broadcast rounds (a request to every task, or an iteration's close) so far. */
@@ -94,6 +96,14 @@ public final class ClusterDriver implements AutoCloseable {
     /** Java-serialized bytes of the replies received so far. */
     public synchronized long bytesReceived() {
       return bytesReceived;
+    }
+
+    /**
+     * Per round so far, in order: its wall time less the compute time of its slowest member, what
+     * the cluster adds to a round (serialization, network, scheduling, the driver's bookkeeping).
+     */
+    public synchronized List<Double> overheadSeconds() {
+      return List.copyOf(overheadSeconds);
     }
 
     /** The wall time of every round so far, in order. */

@@ -233,9 +233,10 @@ final class ClusterExecutor implements TaskExecutor {
       TaskReply[] out = new TaskReply[tasks];
       long sent = 0;
       long received = 0;
+      long compute = 0;
       List<Group> pending = new ArrayList<>(groups);
       while (!pending.isEmpty()) {
-        List<Future<TaskReply[]>> futures = new ArrayList<>(pending.size());
+        List<Future<Jobs.Answer>> futures = new ArrayList<>(pending.size());
         for (Group g : pending) {
           // A fresh group (first round, or tasks taken over from a lost member) answers the whole history.
           Jobs.Round job = g.fresh ? new Jobs.Round(proof, runKey, iteration, g.id, g.tasks, 0, history)
@@ -250,7 +251,9 @@ final class ClusterExecutor implements TaskExecutor {
         for (int k = 0; k < pending.size(); k++) {
           Group g = pending.get(k);
           try {
-            TaskReply[] r = futures.get(k).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            Jobs.Answer a = futures.get(k).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            TaskReply[] r = a.replies();
+            compute = Math.max(compute, a.computeNanos());
             if (r.length != g.tasks.length) {
               throw new IllegalStateException("member " + address(g.member) + " answered " + r.length + " of "
                   + g.tasks.length + " tasks");
@@ -258,7 +261,7 @@ final class ClusterExecutor implements TaskExecutor {
             for (int j = 0; j < r.length; j++) {
               out[g.tasks[j]] = r[j];
             }
-            received += bytes(r);
+            received += bytes(a);
             g.fresh = false;
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -277,7 +280,7 @@ final class ClusterExecutor implements TaskExecutor {
         }
         pending = reassign(failed, why);
       }
-      driver.stats().round(sent, received, (System.nanoTime() - t0) / 1e9);
+      driver.stats().round(sent, received, (System.nanoTime() - t0) / 1e9, compute / 1e9);
       return Arrays.asList(out);
     }
 
@@ -342,7 +345,7 @@ final class ClusterExecutor implements TaskExecutor {
         }
       }
       awaitQuietly(fs);
-      driver.stats().round(sent, fs.size() * bytes(Boolean.TRUE), (System.nanoTime() - t0) / 1e9);
+      driver.stats().round(sent, fs.size() * bytes(Boolean.TRUE), (System.nanoTime() - t0) / 1e9, 0);
     }
   }
 

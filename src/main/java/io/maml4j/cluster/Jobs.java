@@ -74,7 +74,7 @@ final class Jobs {
    * the iteration's history on. A group the worker has not seen is opened and answers the whole
    * history (a replay, when it takes over a lost member's tasks).
    */
-  static final class Round extends Job<TaskReply[]> {
+  static final class Round extends Job<Answer> {
     private static final long serialVersionUID = 1L;
     final String run;
     final int iteration;
@@ -94,10 +94,15 @@ final class Jobs {
     }
 
     @Override
-    TaskReply[] run(Worker.State state) {
-      return state.round(this);
+    Answer run(Worker.State state) {
+      long t0 = System.nanoTime();
+      TaskReply[] replies = state.round(this);
+      return new Answer(replies, System.nanoTime() - t0);
     }
   }
+
+  /** A group's replies in its task order, and how long the worker computed them. */
+  record Answer(TaskReply[] replies, long computeNanos) implements Serializable {}
 
   /** Closes a run's groups of one iteration, or with {@code iteration} -1 the whole run. */
   static final class Finish extends Job<Boolean> {
