@@ -51,8 +51,17 @@ public final class BenchCommand implements Callable<Integer> {
       + " meta-step's shapes with the loaded BLAS; --iterations products each after --warmup.")
   boolean gemm;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Override
   public Integer call() {
+    try (io.maml4j.cluster.ClusterDriver driver = cluster.connect()) {
+      return bench(driver);
+    }
+  }
+
+  private Integer bench(io.maml4j.cluster.ClusterDriver driver) {
     if (iterations < 1 || warmup < 0) {
       throw new IllegalArgumentException("--iterations must be at least 1 and --warmup at least 0, got " + iterations
           + " and " + warmup);
@@ -72,8 +81,14 @@ public final class BenchCommand implements Callable<Integer> {
     if (gemm) {
       return gemm();
     }
-    Trainer trainer = run.trainer(run.metaLearner());
+    Trainer trainer = ClusterOptions.trainer(run, run.metaLearner(), driver);
     List<double[]> rows = new ArrayList<>();
+    // Per measured iteration: rounds, bytes sent, bytes received; and the times of its rounds
+    // after the first (the one that samples), which are the curvature and line-search rounds.
+    List<double[]> traffic = new ArrayList<>();
+    List<Double> laterRounds = new ArrayList<>();
+    List<Double> overheads = new ArrayList<>();
+    long[] mark = new long[3];
     long[] flops = new long[1];
     List<Long> rss = new ArrayList<>();
     TrainingListener probe = new TrainingListener() {
@@ -89,6 +104,19 @@ public final class BenchCommand implements Callable<Integer> {
       public void onIteration(IterationMetrics m, Params theta) {
         if (m.iteration() == warmup - 1) {
           flopsAtStart = Tensor.gemmFlops();
+        }
+        if (driver != null) {
+          io.maml4j.cluster.ClusterDriver.Stats st = driver.stats();
+          List<Double> times = st.roundSeconds();
+          if (m.iteration() >= warmup) {
+            traffic.add(new double[] {st.rounds() - mark[0], st.bytesSent() - mark[1], st.bytesReceived() - mark[2]});
+            laterRounds.addAll(times.subList((int) Math.min(mark[0] + 1, times.size()), times.size()));
+            List<Double> over = st.overheadSeconds();
+            overheads.addAll(over.subList((int) Math.min(mark[0], over.size()), over.size()));
+          }
+          mark[0] = st.rounds();
+          mark[1] = st.bytesSent();
+          mark[2] = st.bytesReceived();
         }
         if (m.iteration() >= warmup) {
           rows.add(new double[] {m.samplingSeconds(), m.adaptationSeconds(), m.metaStepSeconds(), m.totalSeconds(),
@@ -114,9 +142,10 @@ public final class BenchCommand implements Callable<Integer> {
     for (double[] r : rows) {
       totalTime += r[3];
     }
-    System.out.printf("maml4j bench: %s, %d tasks x %d episodes, %s, %s, %s, %d threads, %d iterations after %d"
+    System.out.printf("maml4j bench: %s, %d tasks x %d episodes, %s, %s, %s, %s, %d iterations after %d"
             + " warm-up%n", dist.name(), cfg.metaBatchSize(), cfg.fastBatchSize(), run.config().policy(),
-        cfg.metaOptimizer(), cfg.dtype(), run.config().threads(), iterations, warmup);
+        cfg.metaOptimizer(), cfg.dtype(), driver == null ? run.config().threads() + " threads"
+            : driver.workers().size() + " cluster workers", iterations, warmup);
     System.out.printf("env steps per iteration %.0f%n", med[4]);
     System.out.printf("median meta-iteration   %.3f s%n", med[3]);
     System.out.printf("  sampling              %.3f s%n", med[0]);
@@ -127,6 +156,17 @@ public final class BenchCommand implements Callable<Integer> {
         flops[0] / 1e9 / Math.max(1, rows.size()), flops[0] / 1e9 / totalTime);
     System.out.printf("peak RSS                %d MB (first measured iteration %d MB, last %d MB)%n",
         peakRss() >> 20, rss.isEmpty() ? 0 : rss.get(0) >> 20, rss.isEmpty() ? 0 : rss.get(rss.size() - 1) >> 20);
+    if (driver != null) {
+      System.out.printf("cluster rounds          %.0f per iteration (the first samples, the last closes)%n",
+          median(traffic.stream().mapToDouble(r -> r[0]).toArray()));
+      System.out.printf("cluster bytes           %.1f kB sent, %.1f kB received per iteration (Java-serialized)%n",
+          median(traffic.stream().mapToDouble(r -> r[1]).toArray()) / 1e3,
+          median(traffic.stream().mapToDouble(r -> r[2]).toArray()) / 1e3);
+      System.out.printf("cluster round           %.2f ms median after the first of an iteration (%d rounds)%n",
+          1e3 * median(laterRounds.stream().mapToDouble(Double::doubleValue).toArray()), laterRounds.size());
+      System.out.printf("cluster round overhead  %.2f ms median (a round's wall time less its slowest member's compute)%n",
+          1e3 * median(overheads.stream().mapToDouble(Double::doubleValue).toArray()));
+    }
     if (Boolean.getBoolean("maml4j.profile")) {
       System.out.print(Tensor.profile());
     }
