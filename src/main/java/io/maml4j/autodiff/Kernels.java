@@ -248,6 +248,11 @@ final class Kernels {
     }
   }
 
+  /** {@code a} itself if dense row-major, else a dense copy owned by the current arena. */
+  static INDArray contiguousDense(INDArray a) {
+    return contiguous(a);
+  }
+
   private static INDArray contiguous(INDArray a) {
     if (!(a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a))) {
       record("dup", System.nanoTime());

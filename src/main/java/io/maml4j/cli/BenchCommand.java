@@ -3,6 +3,7 @@ package io.maml4j.cli;
 import io.maml4j.autodiff.Tensor;
 import io.maml4j.config.Fields;
 import io.maml4j.env.TaskDistribution;
+import io.maml4j.meta.CurvatureBench;
 import io.maml4j.policy.Params;
 import io.maml4j.train.IterationMetrics;
 import io.maml4j.train.Run;
@@ -41,8 +42,26 @@ public final class BenchCommand implements Callable<Integer> {
   @Mixin
   DtypeOption dtype;
 
+  @Option(names = "--products", description = "Instead of meta-iterations, time each curvature product (Fisher,"
+      + " inner Hessian-vector product, J^T F J) for one task of the spec's size, tape and structured;"
+      + " --iterations products each after --warmup.")
+  boolean products;
+
+  @Option(names = "--gemm", description = "Instead of meta-iterations, time float32 matrix products of the"
+      + " meta-step's shapes with the loaded BLAS; --iterations products each after --warmup.")
+  boolean gemm;
+
+  @Mixin
+  ClusterOptions cluster;
+
   @Override
   public Integer call() {
+    try (io.maml4j.cluster.ClusterDriver driver = cluster.connect()) {
+      return bench(driver);
+    }
+  }
+
+  private Integer bench(io.maml4j.cluster.ClusterDriver driver) {
     if (iterations < 1 || warmup < 0) {
       throw new IllegalArgumentException("--iterations must be at least 1 and --warmup at least 0, got " + iterations
           + " and " + warmup);
@@ -55,8 +74,21 @@ public final class BenchCommand implements Callable<Integer> {
     Run run = Run.resolve(env.orDefault(TrainCommand.DEMO_ENV), null, overrides, RunConfig.defaultThreads());
     TaskDistribution dist = run.distribution();
     TrainConfig cfg = run.train();
-    Trainer trainer = run.trainer(run.metaLearner());
+    System.out.println("BLAS                    " + blasLibrary());
+    if (products) {
+      return products(run);
+    }
+    if (gemm) {
+      return gemm();
+    }
+    Trainer trainer = ClusterOptions.trainer(run, run.metaLearner(), driver);
     List<double[]> rows = new ArrayList<>();
+    // Per measured iteration: rounds, bytes sent, bytes received; and the times of its rounds
+    // after the first (the one that samples), which are the curvature and line-search rounds.
+    List<double[]> traffic = new ArrayList<>();
+    List<Double> laterRounds = new ArrayList<>();
+    List<Double> overheads = new ArrayList<>();
+    long[] mark = new long[3];
     long[] flops = new long[1];
     List<Long> rss = new ArrayList<>();
     TrainingListener probe = new TrainingListener() {
@@ -72,6 +104,19 @@ public final class BenchCommand implements Callable<Integer> {
       public void onIteration(IterationMetrics m, Params theta) {
         if (m.iteration() == warmup - 1) {
           flopsAtStart = Tensor.gemmFlops();
+        }
+        if (driver != null) {
+          io.maml4j.cluster.ClusterDriver.Stats st = driver.stats();
+          List<Double> times = st.roundSeconds();
+          if (m.iteration() >= warmup) {
+            traffic.add(new double[] {st.rounds() - mark[0], st.bytesSent() - mark[1], st.bytesReceived() - mark[2]});
+            laterRounds.addAll(times.subList((int) Math.min(mark[0] + 1, times.size()), times.size()));
+            List<Double> over = st.overheadSeconds();
+            overheads.addAll(over.subList((int) Math.min(mark[0], over.size()), over.size()));
+          }
+          mark[0] = st.rounds();
+          mark[1] = st.bytesSent();
+          mark[2] = st.bytesReceived();
         }
         if (m.iteration() >= warmup) {
           rows.add(new double[] {m.samplingSeconds(), m.adaptationSeconds(), m.metaStepSeconds(), m.totalSeconds(),
@@ -97,9 +142,10 @@ public final class BenchCommand implements Callable<Integer> {
     for (double[] r : rows) {
       totalTime += r[3];
     }
-    System.out.printf("maml4j bench: %s, %d tasks x %d episodes, %s, %s, %s, %d threads, %d iterations after %d"
+    System.out.printf("maml4j bench: %s, %d tasks x %d episodes, %s, %s, %s, %s, %d iterations after %d"
             + " warm-up%n", dist.name(), cfg.metaBatchSize(), cfg.fastBatchSize(), run.config().policy(),
-        cfg.metaOptimizer(), cfg.dtype(), run.config().threads(), iterations, warmup);
+        cfg.metaOptimizer(), cfg.dtype(), driver == null ? run.config().threads() + " threads"
+            : driver.workers().size() + " cluster workers", iterations, warmup);
     System.out.printf("env steps per iteration %.0f%n", med[4]);
     System.out.printf("median meta-iteration   %.3f s%n", med[3]);
     System.out.printf("  sampling              %.3f s%n", med[0]);
@@ -114,8 +160,88 @@ public final class BenchCommand implements Callable<Integer> {
         flops[0] / 1e9 / Math.max(1, rows.size()), flops[0] / 1e9 / totalTime);
     System.out.printf("peak RSS                %d MB (first measured iteration %d MB, last %d MB)%n",
         peakRss() >> 20, rss.isEmpty() ? 0 : rss.get(0) >> 20, rss.isEmpty() ? 0 : rss.get(rss.size() - 1) >> 20);
+    if (driver != null) {
+      System.out.printf("cluster rounds          %.0f per iteration (the first samples, the last closes)%n",
+          median(traffic.stream().mapToDouble(r -> r[0]).toArray()));
+      System.out.printf("cluster bytes           %.1f kB sent, %.1f kB received per iteration (Java-serialized)%n",
+          median(traffic.stream().mapToDouble(r -> r[1]).toArray()) / 1e3,
+          median(traffic.stream().mapToDouble(r -> r[2]).toArray()) / 1e3);
+      System.out.printf("cluster round           %.2f ms median after the first of an iteration (%d rounds)%n",
+          1e3 * median(laterRounds.stream().mapToDouble(Double::doubleValue).toArray()), laterRounds.size());
+      System.out.printf("cluster round overhead  %.2f ms median (a round's wall time less its slowest member's compute)%n",
+          1e3 * median(overheads.stream().mapToDouble(Double::doubleValue).toArray()));
+    }
     if (Boolean.getBoolean("maml4j.profile")) {
       System.out.print(Tensor.profile());
+    }
+    return 0;
+  }
+
+  private int products(Run run) {
+    TrainConfig cfg = run.train();
+    int rows = cfg.fastBatchSize() * run.distribution().horizon();
+    List<CurvatureBench.Row> out = CurvatureBench.run(run.policy(), cfg.maml(), rows, cfg.dataType(), warmup,
+        iterations, cfg.seed());
+    System.out.printf("maml4j bench --products: %s, one task of %d rows, %s, %s, %d inner step%s, %d products each"
+            + " after %d warm-up, one thread%n", run.distribution().name(), rows, run.config().policy(), cfg.dtype(),
+        cfg.maml().innerSteps(), cfg.maml().innerSteps() == 1 ? "" : "s", iterations, warmup);
+    System.out.printf("%-10s %-11s %12s %12s %10s %9s%n", "product", "path", "median ms", "MFLOP", "GFLOP/s",
+        "speed-up");
+    double tape = Double.NaN;
+    for (CurvatureBench.Row r : out) {
+      if (r.path().equals("tape")) {
+        tape = r.medianSeconds();
+      }
+      String up = r.path().equals("tape") ? "" : String.format("%.2fx", tape / r.medianSeconds());
+      System.out.printf("%-10s %-11s %12.3f %12.1f %10.1f %9s%n", r.product(), r.path(), r.medianSeconds() * 1e3,
+          r.flops() / 1e6, r.gflops(), up);
+    }
+    if (Boolean.getBoolean("maml4j.profile")) {
+      System.out.print(Tensor.profile());
+    }
+    return 0;
+  }
+
+  /** The OpenBLAS shared library mapped into this process, to show which one ND4J loaded. */
+  static String blasLibrary() {
+    // Loading ND4J's backend maps its BLAS; before that nothing is mapped.
+    org.nd4j.linalg.factory.Nd4j.create(1);
+    try {
+      return Files.readAllLines(Path.of("/proc/self/maps")).stream().map(l -> l.substring(l.lastIndexOf(' ') + 1))
+          .filter(f -> f.contains("/libopenblas")).findFirst().orElse("(no OpenBLAS mapped)");
+    } catch (java.io.IOException e) {
+      return "(unknown: " + e.getMessage() + ")";
+    }
+  }
+
+  private int gemm() {
+    long[][] shapes = {{2000, 64, 64, 0, 0}, {2000, 64, 64, 0, 1}, {64, 64, 2000, 1, 0}, {40000, 64, 64, 0, 0},
+        {64, 64, 40000, 1, 0}, {1024, 1024, 1024, 0, 0}};
+    System.out.printf("%-28s %10s %10s%n", "float32 product (m x k . k x n)", "median ms", "GFLOP/s");
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
+    for (long[] sh : shapes) {
+      long m = sh[0];
+      long n = sh[1];
+      long k = sh[2];
+      boolean ta = sh[3] == 1;
+      boolean tb = sh[4] == 1;
+      org.nd4j.linalg.api.ndarray.INDArray a = org.nd4j.linalg.factory.Nd4j.rand(
+          org.nd4j.linalg.api.buffer.DataType.FLOAT, ta ? k : m, ta ? m : k);
+      org.nd4j.linalg.api.ndarray.INDArray b = org.nd4j.linalg.factory.Nd4j.rand(
+          org.nd4j.linalg.api.buffer.DataType.FLOAT, tb ? n : k, tb ? k : n);
+      org.nd4j.linalg.api.ndarray.INDArray c = org.nd4j.linalg.factory.Nd4j.create(
+          org.nd4j.linalg.api.buffer.DataType.FLOAT, m, n);
+      double[] t = new double[iterations];
+      for (int i = 0; i < warmup + iterations; i++) {
+        long t0 = System.nanoTime();
+        org.nd4j.linalg.factory.Nd4j.gemm(a, b, c, ta, tb, 1.0, 0.0);
+        if (i >= warmup) {
+          t[i - warmup] = (System.nanoTime() - t0) / 1e9;
+        }
+      }
+      double med = median(t);
+      String name = (ta ? "(" + k + "x" + m + ")^T" : m + "x" + k) + " . " + (tb ? "(" + n + "x" + k + ")^T" : k + "x" + n);
+      System.out.printf("%-28s %10.3f %10.1f%n", name, med * 1e3, 2.0 * m * n * k / med / 1e9);
     }
     return 0;
   }

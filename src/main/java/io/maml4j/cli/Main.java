@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     description = "Model-Agnostic Meta-Learning for reinforcement learning, on ND4J.",
     subcommands = {TrainCommand.class, BenchCommand.class, EvaluateCommand.class, CompareCommand.class,
         PlotCommand.class, PathsCommand.class, ServeCommand.class, SinusoidCommand.class, BanditCommand.class,
-        HeldOutCommand.class, RenderCommand.class, CheckEnvCommand.class})
+        HeldOutCommand.class, RenderCommand.class, CheckEnvCommand.class, WorkerCommand.class})
 public final class Main implements Runnable {
   public static final String VERSION = io.maml4j.train.RunConfig.VERSION;
 
@@ -45,6 +45,11 @@ public final class Main implements Runnable {
       if (ex instanceof IllegalArgumentException) {
         cmd.getErr().println("maml4j: error: " + ex.getMessage());
         return 2;
+      }
+      if (ex instanceof io.maml4j.cluster.ClusterException) {
+        // No worker left: the run stops here, its last checkpoint in place for --resume.
+        cmd.getErr().println("maml4j: error: " + ex.getMessage());
+        return 1;
       }
       if (ex instanceof FileWriteException) {
         // The message is "cannot write FILE: reason"; the previous file is still in place.

@@ -59,6 +59,9 @@ public final class TrainCommand implements Callable<Integer> {
       + " config.json; only --iterations may change.")
   boolean resume;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Option(names = "--log", description = "Print one line per iteration instead of a redrawn bar.")
   boolean log;
 
@@ -72,7 +75,8 @@ public final class TrainCommand implements Callable<Integer> {
    * With no options at all it is the demo: 2D navigation for {@value #DEMO_ITERATIONS} iterations.
    */
   private Integer newRun() {
-    boolean demo = env.env == null && train.none() && out.out == null && policySpec == null && threads == null;
+    boolean demo = env.env == null && train.none() && out.out == null && policySpec == null && threads == null
+        && !cluster.given();
     Path envPath = env.orDefault(DEMO_ENV);
     List<Fields> overrides = new ArrayList<>(train.overrides());
     if (demo) {
@@ -91,10 +95,12 @@ public final class TrainCommand implements Callable<Integer> {
       deleteRun(files);
     }
     MetaLearner learner = run.metaLearner();
-    Trainer trainer = run.trainer(learner);
-    System.err.printf("maml4j: training %s for %d iterations (seed %d) into %s%n", run.distribution().name(),
-        cfg.numBatches(), cfg.seed(), dir);
-    return train(trainer, learner, run.config(), files, trainer.initialParams(), 0, 0);
+    try (io.maml4j.cluster.ClusterDriver driver = cluster.connect()) {
+      Trainer trainer = ClusterOptions.trainer(run, learner, driver);
+      System.err.printf("maml4j: training %s for %d iterations (seed %d) into %s%n", run.distribution().name(),
+          cfg.numBatches(), cfg.seed(), dir);
+      return train(trainer, learner, run.config(), files, trainer.initialParams(), 0, 0, driver);
+    }
   }
 
   /**
@@ -123,7 +129,13 @@ public final class TrainCommand implements Callable<Integer> {
         configPath.toString());
     RunDirectory files = new RunDirectory(dir, stored.policy());
     MetaLearner learner = run.metaLearner();
-    Trainer trainer = run.trainer(learner);
+    try (io.maml4j.cluster.ClusterDriver driver = cluster.connect()) {
+      return resume(run, learner, ClusterOptions.trainer(run, learner, driver), files, cfg, dir, driver);
+    }
+  }
+
+  private Integer resume(Run run, MetaLearner learner, Trainer trainer, RunDirectory files, TrainConfig cfg, Path dir,
+      io.maml4j.cluster.ClusterDriver driver) {
     Params theta;
     int start = 0;
     long steps = 0;
@@ -150,7 +162,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     System.err.printf("maml4j: resuming %s at iteration %d of %d (seed %d) in %s%n", run.distribution().name(), start,
         cfg.numBatches(), cfg.seed(), dir);
-    return train(trainer, learner, run.config(), files, theta, start, steps);
+    return train(trainer, learner, run.config(), files, theta, start, steps, driver);
   }
 
   /** Refuses, in one line naming the option, any given option that differs from the run's config. */
@@ -198,9 +210,13 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** Writes the config, runs, and says which files it wrote (none but the config for 0 iterations). */
   private Integer train(Trainer trainer, MetaLearner learner, RunConfig config, RunDirectory run, Params theta,
-      int start, long steps) {
+      int start, long steps, io.maml4j.cluster.ClusterDriver driver) {
     int numBatches = config.train().numBatches();
-    run.writeConfig(config.toJson());
+    JsonObject recorded = config.toJson();
+    if (driver != null) {
+      recorded.add("cluster", ClusterOptions.record(driver, cluster));
+    }
+    run.writeConfig(recorded);
     List<TrainingListener> listeners = new ArrayList<>();
     listeners.add(new ProgressBar(System.err, log || System.console() == null));
     listeners.add(run);

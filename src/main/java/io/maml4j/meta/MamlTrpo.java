@@ -43,32 +43,80 @@ public final class MamlTrpo implements MetaLearner {
   /** θ → [post-update return], E-MAML only: what the credits standardise. */
   public static final String RETURNS = "trpo.returns";
 
+  /**
+   * System property choosing how curvature products are computed: {@code structured} (default;
+   * {@link StructuredCurvature}, for the MLP policies it supports) or {@code tape} (double
+   * backward on the recorded graph, the reference the structured products are tested against).
+   */
+  public static final String CURVATURE_PROPERTY = "maml4j.curvature";
+
   private final Policy policy;
   private final MamlConfig config;
   private final InnerLoop inner;
   private final boolean exploration;
+  private final boolean structured;
 
-  /** MAML-TRPO with the REINFORCE inner step. */
+  /**
+   * MAML-TRPO with the REINFORCE inner step, computing curvature products as {@value
+   * #CURVATURE_PROPERTY} says (structured by default).
+   */
   public MamlTrpo(Policy policy, MamlConfig config) {
-    this(policy, config, TaskLoss.REINFORCE, false);
+    this(policy, config, curvatureFromProperty());
   }
 
   /**
+   * @param structuredCurvature use {@link StructuredCurvature} where the policy supports it, else
+   *     the tape's double backward
+   */
+  public MamlTrpo(Policy policy, MamlConfig config, boolean structuredCurvature) {
+    this(policy, config, TaskLoss.REINFORCE, false, structuredCurvature);
+  }
+
+  /**
+   * With the inner estimator and exploration term a config names, curvature products as {@value
+   * #CURVATURE_PROPERTY} says.
+   *
    * @param innerLoss the inner step's estimator ({@link TaskLoss#REINFORCE}, {@link TaskLoss#LVC}
    *     or {@link TaskLoss#DICE}); the meta-gradient differentiates through its gradient
    * @param exploration add E-MAML's exploration term ({@link Exploration}) to the surrogate; the
    *     post-update batches then need their rewards ({@link Batch#episodic()})
    */
   public MamlTrpo(Policy policy, MamlConfig config, TaskLoss innerLoss, boolean exploration) {
+    this(policy, config, innerLoss, exploration, curvatureFromProperty());
+  }
+
+  /**
+   * @param structuredCurvature use {@link StructuredCurvature} where it applies: a policy it
+   *     supports and the REINFORCE inner step, whose Hessian it computes (LVC's and DiCE's
+   *     Hessians differ, so those take the tape's double backward)
+   */
+  public MamlTrpo(Policy policy, MamlConfig config, TaskLoss innerLoss, boolean exploration,
+      boolean structuredCurvature) {
     this.policy = policy;
     this.config = config;
     this.inner = new InnerLoop(policy, innerLoss, config.fastLr(), config.innerSteps());
     this.exploration = exploration;
+    this.structured = structuredCurvature && innerLoss == TaskLoss.REINFORCE && StructuredCurvature.supports(policy);
+  }
+
+  private static boolean curvatureFromProperty() {
+    String v = System.getProperty(CURVATURE_PROPERTY, "structured");
+    return switch (v) {
+      case "structured" -> true;
+      case "tape" -> false;
+      default -> throw new IllegalArgumentException("-D" + CURVATURE_PROPERTY + " must be 'structured' or 'tape', got '"
+          + v + "'");
+    };
   }
 
   /** Whether the surrogate has E-MAML's exploration term. */
   public boolean exploration() {
     return exploration;
+  }
+
+  /** Whether curvature products use {@link StructuredCurvature} rather than the tape. */
+  public boolean structuredCurvature() {
+    return structured;
   }
 
   public MamlConfig config() {
@@ -122,7 +170,7 @@ public final class MamlTrpo implements MetaLearner {
     private final DataType type;
     private Distribution old;
     private Tensor oldLogProb;
-    private Curvature curvature;
+    private java.util.function.UnaryOperator<Params> curvature;
     private Tensor preLogProb;
     private double[] credits;
     private TaskRequest answered;
@@ -177,7 +225,7 @@ public final class MamlTrpo implements MetaLearner {
           case CURVATURE -> {
             requireSetUp(request);
             try (Arena a = Arena.open()) {
-              Params p = curvature.perTaskProduct(shared.withFlat(request.vector(), type));
+              Params p = curvature.apply(shared.withFlat(request.vector(), type));
               List<TaskReply> r = new java.util.ArrayList<>(tasks);
               for (int i = 0; i < tasks; i++) {
                 r.add(new TaskReply(null, taskFlat(p, i)));
@@ -267,7 +315,9 @@ public final class MamlTrpo implements MetaLearner {
           r.add(new TaskReply(new double[] {values[i]}, taskFlat(grad, i)));
         }
       }
-      curvature = new Curvature(adaptation, old, valid);
+      curvature = structured
+          ? StructuredCurvature.perTask(policy, adaptation, inner.stepSizes(), config.firstOrder(), train, valid)::perTaskProduct
+          : new Curvature(adaptation, old, valid)::perTaskProduct;
       return r;
     }
 

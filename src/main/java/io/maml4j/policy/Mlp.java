@@ -35,6 +35,11 @@ final class Mlp {
     return sizes.length - 1;
   }
 
+  /** Whether the hidden layers use tanh (else ReLU). */
+  boolean tanh() {
+    return tanh;
+  }
+
   /** Xavier-uniform weights (gain 1) and zero biases, as the reference implementations use. */
   Map<String, Tensor> init(SplittableRandom rng, DataType type) {
     Map<String, Tensor> m = new LinkedHashMap<>();

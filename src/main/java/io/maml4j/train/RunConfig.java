@@ -78,7 +78,18 @@ public record RunConfig(String version, EnvSpec env, PolicySpec policy, TrainCon
    * @throws ConfigException one line naming the file and the field
    */
   public static RunConfig read(Path file) {
-    Fields f = Fields.read(file);
+    return parse(Fields.read(file));
+  }
+
+  /**
+   * A run config from the fields of a {@code config.json} object (a file's, or one shipped to a
+   * cluster member). An optional {@code "cluster"} object records where the run ran and decides
+   * nothing.
+   *
+   * @throws ConfigException one line naming the source and the field
+   */
+  public static RunConfig parse(Fields f) {
+    f.has("cluster");
     String version = f.string("maml4j_version", "unknown");
     String envFile = f.string("env_spec", null);
     JsonElement envJ = f.raw("env");

@@ -176,6 +176,12 @@ class InnerEstimatorsTest {
     Params gr = metaGradient(reinforce, f.theta, f.batch);
     Params gl = metaGradient(lvc, f.theta, f.batch);
     assertTrue(maxAbsDiff(gr, gl) > 1e-4 * maxAbs(gr), "LVC's meta-gradient equals REINFORCE's");
+    // The structured curvature products compute REINFORCE's inner Hessian: other estimators
+    // must take the tape's products of their own.
+    assertTrue(new MamlTrpo(gaussian, cfg, TaskLoss.REINFORCE, false, true).structuredCurvature());
+    for (TaskLoss other : List.of(TaskLoss.LVC, TaskLoss.DICE)) {
+      assertTrue(!new MamlTrpo(gaussian, cfg, other, false, true).structuredCurvature());
+    }
   }
 
   /** The task-mean meta-gradient of the tasks' setup replies, each task's work on its own slices. */

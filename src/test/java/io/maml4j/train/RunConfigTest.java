@@ -94,6 +94,16 @@ class RunConfigTest {
   }
 
   @Test
+  void when_config_json_records_the_cluster_it_ran_on_expect_the_same_run_back() throws Exception {
+    // train --cluster records where the run ran; it decides no number, and a resume must read it.
+    Run run = Run.resolve(write("e.json", "{\"env\": \"navigation-2d\", \"horizon\": 5}"), null, List.of(), 1);
+    JsonObject o = run.config().toJson();
+    o.add("cluster", JsonParser.parseString("{\"name\": \"maml4j\", \"workers\": 3}"));
+    Path c = write("config.json", o.toString());
+    assertEquals(run.config(), RunConfig.read(c));
+  }
+
+  @Test
   void when_config_json_has_a_stray_field_or_no_env_expect_one_line_naming_it() throws Exception {
     Run run = Run.resolve(write("e.json", "{\"env\": \"navigation-2d\", \"horizon\": 5}"), null, List.of(), 1);
     JsonObject o = run.config().toJson();

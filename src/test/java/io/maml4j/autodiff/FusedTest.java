@@ -1,0 +1,75 @@
+package io.maml4j.autodiff;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** The fused kernels against the unfused tensor operations they replace. */
+class FusedTest {
+  private final SplittableRandom rng = new SplittableRandom(3);
+
+  private Tensor random(long... shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    double[] x = new double[(int) n];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = rng.nextDouble() * 2 - 1;
+    }
+    return Tensor.of(x, DataType.DOUBLE, shape);
+  }
+
+  private static void assertSame(Tensor expected, Tensor actual) {
+    assertArrayEquals(expected.shape(), actual.shape());
+    assertArrayEquals(expected.toDoubles(), actual.toDoubles(), 1e-12);
+  }
+
+  @Test
+  void when_two_products_are_summed_expect_the_sum_of_the_products() {
+    Tensor h = random(2, 5, 3);
+    Tensor t = random(2, 5, 4);
+    Tensor w = random(2, 3, 6);
+    Tensor shared = random(4, 6);
+    Tensor d = random(2, 5, 6);
+    assertSame(h.matmul(w).add(t.matmul(shared)), Fused.matmulSum(h, w, false, false, t, shared, false, false));
+    assertSame(h.matmul(d, true, false).add(h.matmul(d, true, false)),
+        Fused.matmulSum(h, d, true, false, h, d, true, false));
+    assertSame(d.matmul(w, false, true), Fused.matmulSum(d, w, false, true, null, null, false, false));
+    assertSame(d.matmul(shared, false, true), Fused.matmulSum(d, shared, false, true, null, null, false, false));
+  }
+
+  @Test
+  void when_inner_sizes_differ_expect_a_clear_error() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Fused.matmulSum(random(2, 5, 3), random(2, 4, 6), false, false, null, null, false, false));
+    assertFalse(e.getMessage().isEmpty());
+  }
+
+  @Test
+  void when_rows_are_summed_expect_the_sum_over_the_middle_axis() {
+    Tensor x = random(3, 7, 4);
+    assertSame(x.sum(1), Fused.sumRows(x));
+  }
+
+  @Test
+  void when_elementwise_chains_are_fused_expect_the_unfused_values() {
+    Tensor a = random(2, 5, 3);
+    Tensor b = random(2, 5, 3);
+    Tensor c = random(2, 5, 3);
+    Tensor d = random(1, 3);
+    assertSame(a.mul(b).add(c.mul(d)), Fused.mulAddMul(a, b, c, d));
+    assertSame(a.mul(b).sub(c.mul(d).scale(2.0)), Fused.mulSubScaledMul(a, b, c, d, 2.0));
+    assertSame(a.mul(b).scale(-2.0), Fused.mulScaled(a, b, -2.0));
+    assertSame(a.add(b).add(d), Fused.add3(a, b, d));
+    assertSame(a.square().neg().addScalar(1.0), Fused.oneMinusSquare(a));
+    assertSame(a.clampMin(0.1), Fused.clampMin(a, 0.1));
+    Tensor k = random(2, 5, 1);
+    Tensor p = a.exp().div(a.exp().sum(2));
+    assertSame(p.mul(b).sub(p.mul(p.mul(b).sum(2))).mul(k), Fused.softmaxJvp(p, b, k));
+  }
+}
