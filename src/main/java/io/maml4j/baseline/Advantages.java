@@ -30,6 +30,29 @@ public final class Advantages {
     return out;
   }
 
+  /**
+   * The baseline's value b(s_t) of every step, fitted per task to the discounted returns exactly
+   * as {@link #compute} fits it: [T][K][H], zero on padding. DiCE's baseline term needs them.
+   */
+  public static double[] values(Episodes ep, double gamma, LinearFeatureBaseline baseline) {
+    int k = ep.perTask();
+    int h = ep.horizon();
+    int od = ep.obsDim();
+    double[] obs = ep.observations();
+    int[] len = ep.lengths();
+    double[] ret = returns(ep, gamma);
+    double[] out = new double[ret.length];
+    for (int task = 0; task < ep.numTasks(); task++) {
+      double[] w = baseline.fit(obs, task * k * h * od, ret, task * k * h, len, task * k, k, h, od);
+      for (int e = task * k; e < (task + 1) * k; e++) {
+        for (int t = 0; t < len[e]; t++) {
+          out[e * h + t] = LinearFeatureBaseline.predict(w, obs, (e * h + t) * od, od, t);
+        }
+      }
+    }
+    return out;
+  }
+
   /** GAE advantages, per-task normalised when asked: [T][K][H], zero on padding. */
   public static double[] compute(Episodes ep, double gamma, double lambda, LinearFeatureBaseline baseline,
       boolean normalize) {

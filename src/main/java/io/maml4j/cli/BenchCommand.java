@@ -150,7 +150,11 @@ public final class BenchCommand implements Callable<Integer> {
     System.out.printf("median meta-iteration   %.3f s%n", med[3]);
     System.out.printf("  sampling              %.3f s%n", med[0]);
     System.out.printf("  adaptation            %.3f s%n", med[1]);
-    String step = "  meta-step (" + (cfg.metaOptimizer().equals("trpo") ? "TRPO" : "Adam") + ")";
+    String step = "  meta-step (" + switch (cfg.metaOptimizer()) {
+      case "trpo" -> "TRPO";
+      case "promp" -> "ProMP";
+      default -> "Adam";
+    } + ")";
     System.out.printf("%-24s%.3f s%n", step, med[2]);
     System.out.printf("matrix products         %.1f GFLOP per iteration, %.1f GFLOP/s over the whole iteration%n",
         flops[0] / 1e9 / Math.max(1, rows.size()), flops[0] / 1e9 / totalTime);

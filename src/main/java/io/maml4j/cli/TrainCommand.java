@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
 
 /** {@code maml4j train}: meta-trains a policy on an environment spec. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Meta-train a policy with MAML (TRPO, or Adam when the spec's train section says so)."
+    description = "Meta-train a policy with MAML-TRPO, MAML with Adam, or ProMP (the spec's train section or --meta-optimizer)."
         + " With no options: a short 2D-navigation demo. --env defaults to environments/navigation-2d.json, --out"
         + " to runs/<env>-seed<seed>; --resume --out RUN takes everything from RUN/config.json.")
 public final class TrainCommand implements Callable<Integer> {
@@ -154,8 +154,9 @@ public final class TrainCommand implements Callable<Integer> {
       theta = trainer.initialParams();
     }
     files.truncateMetrics(start);
-    if (learner instanceof MamlAdam a && !OptimizerState.restore(dir, a.optimizer(), start, cfg.dataType())
-        && start > 0) {
+    io.maml4j.optim.Adam adam = learner instanceof MamlAdam a ? a.optimizer()
+        : learner instanceof io.maml4j.meta.ProMp p ? p.optimizer() : null;
+    if (adam != null && !OptimizerState.restore(dir, adam, start, cfg.dataType()) && start > 0) {
       System.err.println("maml4j: warning: no optimizer state for iteration " + start + " in " + dir
           + "; Adam restarts its moment estimates");
     }
@@ -224,6 +225,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (learner instanceof MamlAdam a) {
       listeners.add(new OptimizerState(run.dir(), a.optimizer()));
+    } else if (learner instanceof io.maml4j.meta.ProMp p) {
+      listeners.add(new OptimizerState(run.dir(), p.optimizer()));
     }
     trainer.run(theta, start, steps, listeners);
     List<String> names = new ArrayList<>();

@@ -41,6 +41,16 @@ public final class TrainOptions {
   @Option(names = "--num-steps", description = "Inner gradient steps.")
   Integer numSteps;
 
+  @Option(names = "--meta-optimizer", paramLabel = "NAME", description = "Outer step: trpo, adam or promp.")
+  String metaOptimizer;
+
+  @Option(names = "--inner-estimator", paramLabel = "NAME", description = "Inner policy-gradient estimator: reinforce,"
+      + " lvc or dice.")
+  String innerEstimator;
+
+  @Option(names = "--exploration", description = "E-MAML's exploration term (meta_optimizer trpo).")
+  Boolean exploration;
+
   @Mixin
   DtypeOption dtype = new DtypeOption();
 
@@ -62,6 +72,9 @@ public final class TrainOptions {
     put(m, "--meta-batch-size", "meta_batch_size", metaBatchSize);
     put(m, "--fast-batch-size", "fast_batch_size", fastBatchSize);
     put(m, "--num-steps", "num_steps", numSteps);
+    put(m, "--meta-optimizer", "meta_optimizer", metaOptimizer);
+    put(m, "--inner-estimator", "inner_estimator", innerEstimator);
+    put(m, "--exploration", "exploration", exploration);
     put(m, "--dtype", "dtype", dtype.dtype);
     return m;
   }

@@ -218,12 +218,14 @@ public final class BanditExperiment {
 
   /**
    * The evaluation protocol with the training-time adaptation: K episodes per task, GAE
-   * advantages, one inner step of α; its tasks' streams come from {@code seed}.
+   * advantages, one inner step of α with the run's inner estimator (a DiCE step needs the
+   * episodes' rewards and baseline values, as in training); its tasks' streams come from {@code seed}.
    */
   private static Evaluator protocol(BernoulliBandit bandit, TrainConfig cfg, long seed, Scorer scorer) {
     EvalConfig c = new EvalConfig(1, seed, 1, cfg.fastBatchSize(), cfg.maml().fastLr(), cfg.gamma(), cfg.gaeLambda());
+    boolean dice = cfg.innerEstimator().equals("dice");
     return new Evaluator(bandit, c, new RolloutCollector(bandit, cfg.fastBatchSize(), cfg.gamma(), cfg.gaeLambda(),
-        cfg.dataType()), TaskLoss.REINFORCE, new double[] {cfg.maml().fastLr()}, scorer);
+        cfg.dataType(), dice), TaskLoss.named(cfg.innerEstimator()), new double[] {cfg.maml().fastLr()}, scorer);
   }
 
   /** The exact expected return of the task's policy, H Σ_a π(a) p_a: the bandit's score. */

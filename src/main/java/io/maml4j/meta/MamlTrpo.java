@@ -26,6 +26,12 @@ import org.nd4j.linalg.api.buffer.DataType;
  * requests: {@link #SETUP} (its surrogate and meta-gradient), {@link #CURVATURE} (its J^T F J v)
  * and {@link #EVALUATE} (its surrogate and KL at a line-search candidate). Holds no threads or
  * pools: whoever runs the works owns those.
+ *
+ * <p>With E-MAML's exploration term ({@link Exploration}) the credits are standardised over the
+ * meta-batch, a cross-task quantity: the meta-step first asks every task for its post-update
+ * return ({@link #RETURNS}) and sends all of them, in task order, with θ in {@link #SETUP}; each
+ * task standardises its own return against them. The inner step's estimator is pluggable
+ * (REINFORCE, LVC or DiCE); the meta-gradient differentiates through its gradient.
  */
 public final class MamlTrpo implements MetaLearner {
   /** θ → [surrogate], ∇θ surrogate. */
@@ -34,6 +40,8 @@ public final class MamlTrpo implements MetaLearner {
   public static final String CURVATURE = "trpo.curvature";
   /** candidate θ → [surrogate, mean KL]. */
   public static final String EVALUATE = "trpo.evaluate";
+  /** θ → [post-update return], E-MAML only: what the credits standardise. */
+  public static final String RETURNS = "trpo.returns";
 
   /**
    * System property choosing how curvature products are computed: {@code structured} (default;
@@ -45,9 +53,13 @@ public final class MamlTrpo implements MetaLearner {
   private final Policy policy;
   private final MamlConfig config;
   private final InnerLoop inner;
+  private final boolean exploration;
   private final boolean structured;
 
-  /** Computes curvature products as {@value #CURVATURE_PROPERTY} says (structured by default). */
+  /**
+   * MAML-TRPO with the REINFORCE inner step, computing curvature products as {@value
+   * #CURVATURE_PROPERTY} says (structured by default).
+   */
   public MamlTrpo(Policy policy, MamlConfig config) {
     this(policy, config, curvatureFromProperty());
   }
@@ -57,10 +69,34 @@ public final class MamlTrpo implements MetaLearner {
    *     the tape's double backward
    */
   public MamlTrpo(Policy policy, MamlConfig config, boolean structuredCurvature) {
+    this(policy, config, TaskLoss.REINFORCE, false, structuredCurvature);
+  }
+
+  /**
+   * With the inner estimator and exploration term a config names, curvature products as {@value
+   * #CURVATURE_PROPERTY} says.
+   *
+   * @param innerLoss the inner step's estimator ({@link TaskLoss#REINFORCE}, {@link TaskLoss#LVC}
+   *     or {@link TaskLoss#DICE}); the meta-gradient differentiates through its gradient
+   * @param exploration add E-MAML's exploration term ({@link Exploration}) to the surrogate; the
+   *     post-update batches then need their rewards ({@link Batch#episodic()})
+   */
+  public MamlTrpo(Policy policy, MamlConfig config, TaskLoss innerLoss, boolean exploration) {
+    this(policy, config, innerLoss, exploration, curvatureFromProperty());
+  }
+
+  /**
+   * @param structuredCurvature use {@link StructuredCurvature} where it applies: a policy it
+   *     supports and the REINFORCE inner step, whose Hessian it computes (LVC's and DiCE's
+   *     Hessians differ, so those take the tape's double backward)
+   */
+  public MamlTrpo(Policy policy, MamlConfig config, TaskLoss innerLoss, boolean exploration,
+      boolean structuredCurvature) {
     this.policy = policy;
     this.config = config;
-    this.inner = new InnerLoop(policy, TaskLoss.REINFORCE, config.fastLr(), config.innerSteps());
-    this.structured = structuredCurvature && StructuredCurvature.supports(policy);
+    this.inner = new InnerLoop(policy, innerLoss, config.fastLr(), config.innerSteps());
+    this.exploration = exploration;
+    this.structured = structuredCurvature && innerLoss == TaskLoss.REINFORCE && StructuredCurvature.supports(policy);
   }
 
   private static boolean curvatureFromProperty() {
@@ -71,6 +107,11 @@ public final class MamlTrpo implements MetaLearner {
       default -> throw new IllegalArgumentException("-D" + CURVATURE_PROPERTY + " must be 'structured' or 'tape', got '"
           + v + "'");
     };
+  }
+
+  /** Whether the surrogate has E-MAML's exploration term. */
+  public boolean exploration() {
+    return exploration;
   }
 
   /** Whether curvature products use {@link StructuredCurvature} rather than the tape. */
@@ -130,6 +171,8 @@ public final class MamlTrpo implements MetaLearner {
     private Distribution old;
     private Tensor oldLogProb;
     private java.util.function.UnaryOperator<Params> curvature;
+    private Tensor preLogProb;
+    private double[] credits;
     private TaskRequest answered;
     private List<TaskReply> replies;
 
@@ -167,7 +210,18 @@ public final class MamlTrpo implements MetaLearner {
     private List<TaskReply> reply(TaskRequest request) {
       if (request != answered) {
         replies = switch (request.op()) {
-          case SETUP -> setup();
+          case RETURNS -> {
+            if (!exploration) {
+              throw new IllegalArgumentException(RETURNS + " without E-MAML's exploration term");
+            }
+            double[] r = Exploration.returns(valid);
+            List<TaskReply> out = new java.util.ArrayList<>(tasks);
+            for (int i = 0; i < tasks; i++) {
+              out.add(new TaskReply(new double[] {r[i]}, null));
+            }
+            yield out;
+          }
+          case SETUP -> setup(request);
           case CURVATURE -> {
             requireSetUp(request);
             try (Arena a = Arena.open()) {
@@ -215,11 +269,41 @@ public final class MamlTrpo implements MetaLearner {
       return out;
     }
 
-    private List<TaskReply> setup() {
+    /**
+     * The meta-batch's post-update returns follow θ in an exploring setup request; every task
+     * standardises its own against them.
+     */
+    private double[] credits(TaskRequest request) {
+      double[] v = request.vector();
+      int n = Math.toIntExact(shared.size());
+      double[] all = java.util.Arrays.copyOfRange(v, n, v.length);
+      if (all.length < 1) {
+        throw new IllegalArgumentException(SETUP + " of an exploring MAML-TRPO needs the tasks' returns after θ");
+      }
+      double[] own = Exploration.returns(valid);
+      double[] c = new double[tasks];
+      for (int i = 0; i < tasks; i++) {
+        c[i] = Exploration.credit(own[i], all);
+      }
+      return c;
+    }
+
+    /** Every task's surrogate of its adapted policy, plus E-MAML's term at θ when exploring. */
+    private Tensor loss(Params at, Distribution post) {
+      Tensor loss = Losses.surrogatePerTask(post, oldLogProb, valid);
+      return credits == null ? loss
+          : loss.add(Exploration.termPerTask(policy.forward(at, train.observations()), preLogProb, train, credits));
+    }
+
+    private List<TaskReply> setup(TaskRequest request) {
       Distribution dist = policy.forward(adaptation.params(), valid.observations());
       old = dist.detach();
       oldLogProb = dist.logProb(valid.actions()).detach();
-      Tensor loss = Losses.surrogatePerTask(dist, oldLogProb, valid);
+      if (exploration) {
+        credits = credits(request);
+        preLogProb = policy.forward(theta, train.observations()).logProb(train.actions()).detach();
+      }
+      Tensor loss = loss(theta, dist);
       double[] values = loss.toDoubles();
       Params grad;
       List<TaskReply> r = new java.util.ArrayList<>(tasks);
@@ -239,9 +323,10 @@ public final class MamlTrpo implements MetaLearner {
 
     private List<TaskReply> evaluate(Params candidate) {
       try (Arena a = Arena.open()) {
-        Adaptation an = inner.adapt(candidate.repeatPerTask(tasks), train, false);
+        Params copies = candidate.repeatPerTask(tasks);
+        Adaptation an = inner.adapt(copies, train, false);
         Distribution dn = policy.forward(an.params(), valid.observations());
-        double[] loss = Losses.surrogatePerTask(dn, oldLogProb, valid).toDoubles();
+        double[] loss = loss(copies, dn).toDoubles();
         double[] kl = Losses.klPerTask(dn, old, valid).toDoubles();
         List<TaskReply> r = new java.util.ArrayList<>(tasks);
         for (int i = 0; i < tasks; i++) {
@@ -321,7 +406,20 @@ public final class MamlTrpo implements MetaLearner {
   @Override
   public StepResult step(Params theta, TaskChannel tasks) {
     DataType type = theta.list().get(0).dataType();
-    List<TaskReply> setup = tasks.send(new TaskRequest(SETUP, theta.flat()));
+    List<TaskReply> setup;
+    if (exploration) {
+      double[] returns = new double[tasks.tasks()];
+      List<TaskReply> r = tasks.send(new TaskRequest(RETURNS, theta.flat()));
+      for (int i = 0; i < returns.length; i++) {
+        returns[i] = r.get(i).values()[0];
+      }
+      double[] t = theta.flat();
+      double[] v = java.util.Arrays.copyOf(t, t.length + returns.length);
+      System.arraycopy(returns, 0, v, t.length, returns.length);
+      setup = tasks.send(new TaskRequest(SETUP, v));
+    } else {
+      setup = tasks.send(new TaskRequest(SETUP, theta.flat()));
+    }
     double lossBefore = MetaLearner.mean(setup, 0);
     Params grad = theta.withFlat(MetaLearner.meanVector(setup), DataType.DOUBLE);
     // Conjugate gradient runs in float64 whatever the training dtype, with only the curvature

@@ -17,7 +17,10 @@ public interface TaskLoss {
   Tensor apply(Policy policy, Params params, Batch batch);
 
   /** Names accepted by {@link #named(String)}, as in training configs. */
-  List<String> NAMES = List.of("reinforce", "mse", "cross-entropy");
+  List<String> NAMES = List.of("reinforce", "mse", "cross-entropy", "lvc", "dice");
+
+  /** The policy-gradient inner-loss estimators, as a config's {@code inner_estimator} names them. */
+  List<String> ESTIMATORS = List.of("reinforce", "lvc", "dice");
 
   /** Policy-gradient loss for RL tasks (Equation 4): {@link Losses#reinforce}. */
   TaskLoss REINFORCE = Losses::reinforce;
@@ -28,12 +31,20 @@ public interface TaskLoss {
   /** Cross-entropy for classification tasks (Equation 3): {@link Losses#crossEntropy}. */
   TaskLoss CROSS_ENTROPY = Losses::crossEntropy;
 
-  /** The loss with a config name: {@code reinforce}, {@code mse} or {@code cross-entropy}. */
+  /** ProMP's low-variance curvature estimator: {@link InnerEstimators#lvc(Policy, Params, Batch)}. */
+  TaskLoss LVC = InnerEstimators::lvc;
+
+  /** The DiCE estimator with a baseline: {@link InnerEstimators#dice}; needs episodic batches. */
+  TaskLoss DICE = InnerEstimators::dice;
+
+  /** The loss with a config name: {@code reinforce}, {@code mse}, {@code cross-entropy}, {@code lvc} or {@code dice}. */
   static TaskLoss named(String name) {
     return switch (name) {
       case "reinforce" -> REINFORCE;
       case "mse" -> MSE;
       case "cross-entropy" -> CROSS_ENTROPY;
+      case "lvc" -> LVC;
+      case "dice" -> DICE;
       default -> throw new IllegalArgumentException("loss must be one of " + NAMES + ", got " + name);
     };
   }

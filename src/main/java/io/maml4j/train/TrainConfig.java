@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import io.maml4j.config.ConfigException;
 import io.maml4j.config.Fields;
 import io.maml4j.meta.MamlConfig;
+import io.maml4j.meta.ProMpConfig;
 import com.google.gson.JsonPrimitive;
 import java.util.List;
 import java.util.function.Function;
@@ -19,16 +20,23 @@ import java.util.function.Function;
  * @param gaeLambda GAE λ
  * @param dtype {@code float32} or {@code float64}
  * @param seed base seed; iteration i draws from a stream derived from (seed, i)
- * @param metaOptimizer the outer step: {@code trpo} (default) or {@code adam}
+ * @param metaOptimizer the outer step: {@code trpo} (default), {@code adam} or {@code promp}
  * @param metaLr Adam's step size β (default 0.001, the MAML paper's sinusoid value)
  * @param loss the task loss: {@code reinforce} (default, RL), {@code mse} (regression, Adam only) or
  *     {@code cross-entropy} (classification, Adam only)
+ * @param innerEstimator the inner policy-gradient surrogate of an RL loss: {@code reinforce}
+ *     (default), {@code lvc} or {@code dice} ({@link io.maml4j.meta.InnerEstimators}); under
+ *     {@code promp}, {@code reinforce} resolves to {@code lvc}, ProMP's own
+ * @param promp ProMP's outer-step settings, used when {@code metaOptimizer} is {@code promp}
+ * @param exploration E-MAML's exploration term on MAML-TRPO (Stadie et al. 2018)
  */
 public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, double gamma, double gaeLambda,
-    MamlConfig maml, String dtype, long seed, String metaOptimizer, double metaLr, String loss) {
+    MamlConfig maml, String dtype, long seed, String metaOptimizer, double metaLr, String loss,
+    String innerEstimator, ProMpConfig promp, boolean exploration) {
   public static final List<String> DTYPES = List.of("float32", "float64");
-  public static final List<String> META_OPTIMIZERS = List.of("trpo", "adam");
+  public static final List<String> META_OPTIMIZERS = List.of("trpo", "adam", "promp");
   public static final List<String> LOSSES = List.of("reinforce", "mse", "cross-entropy");
+  public static final List<String> INNER_ESTIMATORS = io.maml4j.meta.TaskLoss.ESTIMATORS;
 
   public TrainConfig {
     if (metaBatchSize < 1) {
@@ -58,6 +66,34 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
     if (!LOSSES.contains(loss)) {
       throw new IllegalArgumentException("loss must be one of " + LOSSES + ", got " + loss);
     }
+    if (!INNER_ESTIMATORS.contains(innerEstimator)) {
+      throw new IllegalArgumentException("inner_estimator must be one of " + INNER_ESTIMATORS + ", got "
+          + innerEstimator);
+    }
+    if (!loss.equals("reinforce") && !innerEstimator.equals("reinforce")) {
+      throw new IllegalArgumentException("inner_estimator \"" + innerEstimator + "\" is a policy-gradient estimator"
+          + " and needs loss \"reinforce\", got loss \"" + loss + "\"");
+    }
+    if (metaOptimizer.equals("promp")) {
+      if (!loss.equals("reinforce")) {
+        throw new IllegalArgumentException("meta_optimizer \"promp\" needs loss \"reinforce\", got loss \"" + loss
+            + "\"");
+      }
+      if (maml.innerSteps() < 1) {
+        throw new IllegalArgumentException("meta_optimizer \"promp\" needs num_steps at least 1, got "
+            + maml.innerSteps());
+      }
+      // REINFORCE and LVC have the same first derivative: asking ProMP for "reinforce" (the
+      // default) means its own estimator, and config.json records the one that ran.
+      if (innerEstimator.equals("reinforce")) {
+        innerEstimator = "lvc";
+      }
+    }
+    if (exploration && !metaOptimizer.equals("trpo")) {
+      throw new IllegalArgumentException("exploration (E-MAML) is a term of MAML-TRPO's objective and needs"
+          + " meta_optimizer \"trpo\", got \"" + metaOptimizer + "\"");
+    }
+    java.util.Objects.requireNonNull(promp, "promp");
     if (metaOptimizer.equals("trpo") && !loss.equals("reinforce")) {
       throw new IllegalArgumentException("meta_optimizer \"trpo\" needs loss \"reinforce\" (its surrogate and KL"
           + " need a stochastic policy), got loss \"" + loss + "\"; use \"meta_optimizer\": \"adam\"");
@@ -66,7 +102,8 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
 
   /** The defaults: pytorch-maml-rl's 2D-navigation config, MAML-TRPO on the REINFORCE loss. */
   public static TrainConfig defaults() {
-    return new TrainConfig(20, 20, 500, 0.99, 1.0, MamlConfig.defaults(), "float32", 1, "trpo", 0.001, "reinforce");
+    return new TrainConfig(20, 20, 500, 0.99, 1.0, MamlConfig.defaults(), "float32", 1, "trpo", 0.001, "reinforce",
+        "reinforce", ProMpConfig.defaults(), false);
   }
 
   /** This config with another outer step and loss. */
@@ -158,7 +195,16 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
       new Field("meta_optimizer", c -> c.metaOptimizer,
           (f, n, b) -> b.metaOptimizer = f.choice(n, b.metaOptimizer, META_OPTIMIZERS)),
       new Field("meta_lr", c -> c.metaLr, (f, n, b) -> b.metaLr = f.positive(n, b.metaLr)),
-      new Field("loss", c -> c.loss, (f, n, b) -> b.loss = f.choice(n, b.loss, LOSSES)));
+      new Field("loss", c -> c.loss, (f, n, b) -> b.loss = f.choice(n, b.loss, LOSSES)),
+      new Field("inner_estimator", c -> c.innerEstimator,
+          (f, n, b) -> b.innerEstimator = f.choice(n, b.innerEstimator, INNER_ESTIMATORS)),
+      new Field("promp_steps", c -> c.promp.steps(), (f, n, b) -> b.prompSteps = f.integer(n, b.prompSteps, 1, 10_000)),
+      new Field("clip_eps", c -> c.promp.clipEps(), (f, n, b) -> b.clipEps = f.number(n, b.clipEps, 0, 1)),
+      new Field("kl_coeff", c -> c.promp.klCoeff(),
+          (f, n, b) -> b.klCoeff = f.number(n, b.klCoeff, 0, Double.MAX_VALUE)),
+      new Field("kl_target", c -> c.promp.klTarget(),
+          (f, n, b) -> b.klTarget = f.number(n, b.klTarget, 0, Double.MAX_VALUE)),
+      new Field("exploration", c -> c.exploration, (f, n, b) -> b.exploration = f.bool(n, b.exploration)));
 
   /**
    * Sets some fields of a config and keeps the others; {@link #build()} validates the result.
@@ -183,6 +229,12 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
     private String metaOptimizer;
     private double metaLr;
     private String loss;
+    private String innerEstimator;
+    private int prompSteps;
+    private double clipEps;
+    private double klCoeff;
+    private double klTarget;
+    private boolean exploration;
 
     private Builder(TrainConfig c) {
       metaBatchSize = c.metaBatchSize;
@@ -196,6 +248,9 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
       metaOptimizer = c.metaOptimizer;
       metaLr = c.metaLr;
       loss = c.loss;
+      innerEstimator = c.innerEstimator;
+      promp(c.promp);
+      exploration = c.exploration;
     }
 
     public Builder metaBatchSize(int v) {
@@ -276,6 +331,25 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
       return this;
     }
 
+    public Builder innerEstimator(String v) {
+      innerEstimator = v;
+      return this;
+    }
+
+    /** Every ProMP setting at once. */
+    public Builder promp(ProMpConfig p) {
+      prompSteps = p.steps();
+      clipEps = p.clipEps();
+      klCoeff = p.klCoeff();
+      klTarget = p.klTarget();
+      return this;
+    }
+
+    public Builder exploration(boolean v) {
+      exploration = v;
+      return this;
+    }
+
     /**
      * The config.
      *
@@ -284,7 +358,8 @@ public record TrainConfig(int metaBatchSize, int fastBatchSize, int numBatches, 
     public TrainConfig build() {
       return new TrainConfig(metaBatchSize, fastBatchSize, numBatches, gamma, gaeLambda,
           new MamlConfig(fastLr, innerSteps, firstOrder, maxKl, cgIters, cgDamping, lsMaxSteps, lsBacktrackRatio),
-          dtype, seed, metaOptimizer, metaLr, loss);
+          dtype, seed, metaOptimizer, metaLr, loss, innerEstimator, new ProMpConfig(prompSteps, clipEps, klCoeff, klTarget),
+          exploration);
     }
   }
 

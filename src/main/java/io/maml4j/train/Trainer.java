@@ -4,9 +4,12 @@ import io.maml4j.autodiff.Arena;
 import io.maml4j.env.ClassificationTaskDistribution;
 import io.maml4j.env.SupervisedTaskDistribution;
 import io.maml4j.env.TaskDistribution;
+import io.maml4j.meta.InnerLoop;
 import io.maml4j.meta.MamlAdam;
+import io.maml4j.meta.MamlConfig;
 import io.maml4j.meta.MamlTrpo;
 import io.maml4j.meta.MetaLearner;
+import io.maml4j.meta.ProMp;
 import io.maml4j.meta.TaskChannel;
 import io.maml4j.meta.TaskLoss;
 import io.maml4j.meta.TaskReply;
@@ -82,14 +85,30 @@ public final class Trainer {
     return distribution instanceof SupervisedTaskDistribution s
         ? new ExampleCollector(s, config.fastBatchSize(), TaskLoss.named(config.loss()), config.dataType())
         : new RolloutCollector(distribution, config.fastBatchSize(), config.gamma(), config.gaeLambda(),
-            config.dataType());
+            config.dataType(), needsRewards(config));
   }
 
-  /** The meta-learner a config names: MAML-TRPO, or MAML with Adam on the configured loss. */
+  /** DiCE and E-MAML need the episodes' discounted rewards (and DiCE the baseline's values). */
+  static boolean needsRewards(TrainConfig config) {
+    return config.innerEstimator().equals("dice") || config.exploration();
+  }
+
+  /**
+   * The meta-learner a config names: MAML-TRPO (with its inner estimator and E-MAML's term), MAML
+   * with Adam on the configured loss, or ProMP.
+   */
   public static MetaLearner metaLearner(Policy policy, TrainConfig config) {
-    return config.metaOptimizer().equals("adam")
-        ? new MamlAdam(policy, TaskLoss.named(config.loss()), config.maml(), new Adam(config.metaLr()))
-        : new MamlTrpo(policy, config.maml());
+    MamlConfig m = config.maml();
+    return switch (config.metaOptimizer()) {
+      // For RL the outer loss stays REINFORCE; the inner one is the configured estimator.
+      case "adam" -> config.loss().equals("reinforce")
+          ? new MamlAdam(new InnerLoop(policy, TaskLoss.named(config.innerEstimator()), m.fastLr(), m.innerSteps()),
+              TaskLoss.REINFORCE, m.firstOrder(), new Adam(config.metaLr()))
+          : new MamlAdam(policy, TaskLoss.named(config.loss()), m, new Adam(config.metaLr()));
+      case "promp" -> new ProMp(policy, config.promp(), config.innerEstimator(), m.fastLr(), m.innerSteps(),
+          new Adam(config.metaLr()));
+      default -> new MamlTrpo(policy, m, TaskLoss.named(config.innerEstimator()), config.exploration());
+    };
   }
 
   /** The per-task units this trainer's iterations consist of. */

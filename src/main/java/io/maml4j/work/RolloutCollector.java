@@ -19,9 +19,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  * to the task's own episodes, normalised per task, as in the references.
  *
  * @param episodes episodes per task K ({@code fast_batch_size})
+ * @param episodic also record the episodes' discounted rewards and baseline values
+ *     ({@link Batch.Episodic}), which the DiCE estimator and E-MAML's exploration term need
  */
-public record RolloutCollector(Sampler sampler, int episodes, double gamma, double lambda, DataType type)
-    implements BatchCollector {
+public record RolloutCollector(Sampler sampler, int episodes, double gamma, double lambda, DataType type,
+    boolean episodic) implements BatchCollector {
   private static final LinearFeatureBaseline BASELINE = new LinearFeatureBaseline();
 
   public RolloutCollector {
@@ -30,9 +32,20 @@ public record RolloutCollector(Sampler sampler, int episodes, double gamma, doub
     }
   }
 
+  /** Batches without the episodes' time structure. */
+  public RolloutCollector(Sampler sampler, int episodes, double gamma, double lambda, DataType type) {
+    this(sampler, episodes, gamma, lambda, type, false);
+  }
+
   /** Stochastic episodes of {@code distribution}'s environments. */
   public RolloutCollector(TaskDistribution distribution, int episodes, double gamma, double lambda, DataType type) {
-    this(new VectorSampler(distribution), episodes, gamma, lambda, type);
+    this(distribution, episodes, gamma, lambda, type, false);
+  }
+
+  /** Stochastic episodes of {@code distribution}'s environments, with their time structure when {@code episodic}. */
+  public RolloutCollector(TaskDistribution distribution, int episodes, double gamma, double lambda, DataType type,
+      boolean episodic) {
+    this(new VectorSampler(distribution), episodes, gamma, lambda, type, episodic);
   }
 
   @Override
@@ -44,7 +57,9 @@ public record RolloutCollector(Sampler sampler, int episodes, double gamma, doub
     for (int e = 0; e < len.length; e++) {
       steps[e / episodes] += len[e];
     }
-    return new Collected(Batch.of(ep, adv, type), ep.taskReturns(), steps);
+    // Refitted per task exactly as Advantages.compute fits it, so a task's values are its own.
+    Batch.Rewards rewards = episodic ? new Batch.Rewards(gamma, Advantages.values(ep, gamma, BASELINE)) : null;
+    return new Collected(Batch.of(ep, adv, rewards, type), ep.taskReturns(), steps);
   }
 
   @Override

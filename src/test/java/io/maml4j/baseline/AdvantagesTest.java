@@ -181,6 +181,20 @@ class AdvantagesTest {
   }
 
   @Test
+  void when_values_are_asked_for_expect_the_hand_worked_per_step_means_of_the_returns() {
+    // The same fit as the hand-worked GAE: per-step means of the returns, zero on padding.
+    double v0 = (5.23 + 8.5 + 0.72) / 3;
+    double v1 = (4.7 + 5 + 0.8) / 3;
+    double v2 = (3 + 2) / 2.0;
+    double[] expected = {v0, v1, v2, 0, v0, v1, 0, 0, v0, v1, v2, 0};
+    double[] values = Advantages.values(handWorked(), GAMMA, new LinearFeatureBaseline(1e-10));
+    for (int i = 0; i < 12; i++) {
+      assertEquals(expected[i], values[i], 1e-6, "task 0 value " + i);
+      assertEquals(10 * expected[inTask0(i)], values[12 + i], 1e-5, "task 1 value " + i);
+    }
+  }
+
+  @Test
   void gaeWithLambdaOneIsReturnMinusBaselinePlusBootstrap() {
     Episodes ep = episodes();
     double[] adv = Advantages.compute(ep, 0.99, 1.0, new LinearFeatureBaseline(), false);

@@ -68,7 +68,7 @@ class MetaPartsTest {
   void when_losses_are_named_or_checked_expect_the_right_ones() {
     assertSame(TaskLoss.REINFORCE, TaskLoss.named("reinforce"));
     assertSame(TaskLoss.MSE, TaskLoss.named("mse"));
-    rejects("loss must be one of [reinforce, mse, cross-entropy], got l1", () -> TaskLoss.named("l1"));
+    rejects("loss must be one of [reinforce, mse, cross-entropy, lvc, dice], got l1", () -> TaskLoss.named("l1"));
     Policy p = Policies.create(new PolicySpec("deterministic-mlp", new int[] {3}, "relu", 1, 1e-6),
         Box.of(1, -5, 5), Box.of(1, -5, 5));
     Adam adam = new Adam(0.01);

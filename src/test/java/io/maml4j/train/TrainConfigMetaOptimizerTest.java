@@ -46,4 +46,21 @@ class TrainConfigMetaOptimizerTest {
         .merge(Fields.parse("cfg.json", "{\"meta_optimiser\": \"adam\"}")));
     assertTrue(e.getMessage().contains("unknown field 'meta_optimiser'"), e.getMessage());
   }
+
+  @Test
+  void when_inner_estimator_is_set_expect_it_recorded_and_checked() {
+    assertEquals("reinforce", TrainConfig.defaults().innerEstimator());
+    TrainConfig c = TrainConfig.defaults().merge(Fields.parse("t", "{\"inner_estimator\": \"dice\"}"));
+    assertEquals("dice", c.innerEstimator());
+    assertEquals("dice", c.toJson().get("inner_estimator").getAsString());
+    assertEquals(c, TrainConfig.defaults().merge(Fields.parse("round trip", c.toJson().toString())));
+    ConfigException e = assertThrows(ConfigException.class, () -> TrainConfig.defaults()
+        .merge(Fields.parse("cfg.json", "{\"inner_estimator\": \"gae\"}")));
+    assertTrue(e.getMessage().startsWith("cfg.json: ") && e.getMessage().contains("inner_estimator")
+        && e.getMessage().contains("[reinforce, lvc, dice]"), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> TrainConfig.defaults().merge(Fields.parse("cfg.json",
+        "{\"meta_optimizer\": \"adam\", \"loss\": \"mse\", \"inner_estimator\": \"lvc\"}")));
+    assertTrue(e.getMessage().contains("inner_estimator \"lvc\"") && e.getMessage().contains("needs loss"),
+        e.getMessage());
+  }
 }
