@@ -148,21 +148,26 @@ public final class StructuredCurvature {
     }
   }
 
-  /** J^T w for per-task w: a shared direction. */
+  /** J^T w for per-task w: a shared direction, the sum over tasks of {@link #transposePerTask}. */
   public Params jacobianTranspose(Params w) {
     try (Tape.Scope s = Tape.noGrad()) {
-      if (!firstOrder) {
-        // Each factor I - α H_s is symmetric, so J^T applies them in reverse order.
-        for (int i = inner.size() - 1; i >= 0; i--) {
-          double lr = lrs[i];
-          w = w.zip(inner.get(i).apply(w), (a, b) -> a.sub(b.scale(lr)));
-        }
-      }
-      return w.map(t -> {
+      return transposePerTask(w).map(t -> {
         long[] sh = t.shape();
         return t.sum(0).reshape(Arrays.copyOfRange(sh, 1, sh.length));
       });
     }
+  }
+
+  /** J_i^T w_i for per-task w, task by task. */
+  private Params transposePerTask(Params w) {
+    if (!firstOrder) {
+      // Each factor I - α H_s is symmetric, so J^T applies them in reverse order.
+      for (int i = inner.size() - 1; i >= 0; i--) {
+        double lr = lrs[i];
+        w = w.zip(inner.get(i).apply(w), (a, b) -> a.sub(b.scale(lr)));
+      }
+    }
+    return w;
   }
 
   /** F w for per-task w, at the adapted parameters. */
@@ -178,14 +183,7 @@ public final class StructuredCurvature {
   /** Every task's J_i^T F_i J_i v for a shared v, stacked per task ([T, ...]). */
   public Params perTaskProduct(Params v) {
     try (Tape.Scope s = Tape.noGrad()) {
-      Params w = fisher(jacobian(v));
-      if (!firstOrder) {
-        for (int i = inner.size() - 1; i >= 0; i--) {
-          double lr = lrs[i];
-          w = w.zip(inner.get(i).apply(w), (a, b) -> a.sub(b.scale(lr)));
-        }
-      }
-      return w;
+      return transposePerTask(fisher(jacobian(v)));
     }
   }
 
