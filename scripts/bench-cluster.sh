@@ -66,7 +66,14 @@ field() {
 
 echo "bench-cluster: $spec, $rounds rounds of $iterations iterations after $warmup warm-up; outputs in $out"
 for r in $(seq 1 "$rounds"); do
-  if [ $((r % 2)) -eq 1 ]; then run_local "$r"; run_cluster "$r"; else run_cluster "$r"; run_local "$r"; fi
+  # A failed bench (killed by someone else on a shared machine, say) costs its round, not the run.
+  if [ $((r % 2)) -eq 1 ]; then
+    run_local "$r" || echo "round $r: in-process bench failed (exit $?), see $out/local-$r.err"
+    run_cluster "$r" || echo "round $r: cluster bench failed (exit $?), see $out/cluster-$r.err"
+  else
+    run_cluster "$r" || echo "round $r: cluster bench failed (exit $?), see $out/cluster-$r.err"
+    run_local "$r" || echo "round $r: in-process bench failed (exit $?), see $out/local-$r.err"
+  fi
   l="$(field "$out/local-$r.txt" "median meta-iteration")"
   c="$(field "$out/cluster-$r.txt" "median meta-iteration")"
   echo "round $r: in-process $l s, cluster $c s (load $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -77,7 +84,11 @@ import re, statistics, sys
 out, rounds = sys.argv[1], int(sys.argv[2])
 def per_iteration(path):
     # The measured iterations' wall times, from the bench's per-iteration lines on stderr.
-    return [float(m.group(1)) for m in re.finditer(r"^iteration \d+: ([0-9.]+) s", open(path).read(), re.M)]
+    try:
+        text = open(path).read()
+    except OSError:
+        return []
+    return [float(m.group(1)) for m in re.finditer(r"^iteration \d+: ([0-9.]+) s", text, re.M)]
 def value(path, label):
     m = re.search(r"^" + re.escape(label) + r"\s+([0-9.]+)", open(path).read(), re.M)
     return float(m.group(1)) if m else float("nan")
@@ -86,7 +97,7 @@ cluster = [t for r in range(1, rounds + 1) for t in per_iteration(f"{out}/cluste
 ml, mc = statistics.median(local), statistics.median(cluster)
 print(f"median meta-iteration over {len(local)} + {len(cluster)} measured iterations: in-process {ml:.3f} s, "
       f"cluster {mc:.3f} s, ratio {mc / ml:.3f}")
-c = [f"{out}/cluster-{r}.txt" for r in range(1, rounds + 1)]
+c = [f"{out}/cluster-{r}.txt" for r in range(1, rounds + 1) if "cluster round" in open(f"{out}/cluster-{r}.txt").read()]
 text = open(c[0]).read()
 for line in text.splitlines():
     if line.startswith("cluster ") or line.startswith("maml4j bench") or line.startswith("env steps"):
