@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.maml4j.cli.Main;
 import io.maml4j.config.Fields;
 import io.maml4j.env.Environment;
 import io.maml4j.env.Space;
@@ -24,6 +25,11 @@ import io.maml4j.train.IterationMetrics;
 import io.maml4j.train.TrainConfig;
 import io.maml4j.train.Trainer;
 import io.maml4j.train.TrainingListener;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +38,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A remote spec listing several servers ({@code "urls"}), over real loopback sockets with two
@@ -295,6 +302,35 @@ class SeveralServersTest {
         assertThrows(GymHttpException.class, v::close);
         assertEquals(0, a.liveInstances(), "the live server's instances are closed even though the other is gone");
       }
+    }
+  }
+
+  @Test
+  void when_trainingWithAServerDown_expect_oneErrorLineNamingItsUrl(@TempDir Path dir) throws Exception {
+    try (GymHttpServer a = GymHttpServer.builder().optPort(0).start()) {
+      GymHttpServer gone = GymHttpServer.builder().optPort(0).start();
+      String goneUrl = gone.url();
+      gone.close();
+      Path spec = dir.resolve("two.json");
+      Files.writeString(spec, "{\"env\": \"gym-http\", \"urls\": [\"" + a.url() + "\", \"" + goneUrl + "\"], "
+          + "\"env_id\": \"navigation-2d\", \"horizon\": 5, \"retries\": 0, \"tasks\": {\"env\": \"navigation-2d\"}, "
+          + "\"train\": {\"meta_batch_size\": 2, \"fast_batch_size\": 2}}");
+      PrintStream old = System.err;
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code;
+      try {
+        code = Main.execute("train", "--env", spec.toString(), "--iterations", "1", "--out",
+            dir.resolve("run").toString());
+      } finally {
+        System.setErr(old);
+      }
+      List<String> errors = err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("maml4j: error")
+          || l.startsWith("maml4j: failed") || l.startsWith("\tat ")).toList();
+      assertEquals(1, code, err.toString(StandardCharsets.UTF_8));
+      assertEquals(List.of("maml4j: error: GET " + goneUrl + "/v1/batch/: cannot reach the server (connection refused)"),
+          errors);
+      assertEquals(0, a.liveInstances());
     }
   }
 
