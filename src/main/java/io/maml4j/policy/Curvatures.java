@@ -228,8 +228,9 @@ public final class Curvatures {
         a = h[l].matmul(p.get(Mlp.weight(l))).add(p.get(Mlp.bias(l)));
         if (l < layers - 1) {
           if (mlp.tanh()) {
-            h[l + 1] = a.tanh();
-            act[l + 1] = Fused.oneMinusSquare(h[l + 1]);
+            Tensor[] d = new Tensor[1];
+            h[l + 1] = Fused.tanh(a, d);
+            act[l + 1] = d[0];
           } else {
             h[l + 1] = a.relu();
             act[l + 1] = Fused.greaterThan(a, 0.0);
