@@ -3,7 +3,6 @@ package io.maml4j.autodiff;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * Hand-written float32 elementwise loops for the few kernels where ND4J is the bottleneck.
@@ -32,10 +31,27 @@ final class FloatLoops {
   static boolean applies(INDArray... xs) {
     long n = xs[0].length();
     for (INDArray x : xs) {
-      if (x.dataType() != DataType.FLOAT || x.ordering() != 'c' || !Shape.hasDefaultStridesForShape(x)
-          || x.length() != n || n > Integer.MAX_VALUE) {
+      if (x.dataType() != DataType.FLOAT || !dense(x) || x.length() != n || n > Integer.MAX_VALUE) {
         return false;
       }
+    }
+    return true;
+  }
+
+  /**
+   * Whether the elements lie in C order without gaps from the array's offset (for a view, {@code
+   * offset()} counts from the start of the buffer {@code asNioFloat()} covers). Size-1 axes may
+   * carry any stride, so they are not checked.
+   */
+  static boolean dense(INDArray x) {
+    long[] shape = x.shape();
+    long[] stride = x.stride();
+    long expect = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      if (shape[i] != 1 && stride[i] != expect) {
+        return false;
+      }
+      expect *= shape[i];
     }
     return true;
   }
@@ -177,6 +193,88 @@ final class FloatLoops {
         }
       }
       bz.put(oz + at, z, 0, len);
+    }
+  }
+
+  /**
+   * Whether {@code b} broadcasts over the rows of {@code a}: a is [T, N, C] or [N, C] and b is
+   * [T, 1, C], [1, 1, C], [1, C] or [C] (a bias, or a per-task row), both dense float32.
+   */
+  static boolean appliesRowBroadcast(INDArray a, INDArray b) {
+    if (!applies(a) || b.dataType() != DataType.FLOAT || !dense(b) || a.rank() < 2 || a.rank() > 3) {
+      return false;
+    }
+    long c = a.size(a.rank() - 1);
+    long t = a.rank() == 3 ? a.size(0) : 1;
+    long[] sb = b.shape();
+    if (sb.length == 0 || sb[sb.length - 1] != c) {
+      return false;
+    }
+    if (sb.length == 1) {
+      return true;
+    }
+    if (sb[sb.length - 2] != 1) {
+      return false;
+    }
+    return sb.length == 2 || (sb.length == 3 && a.rank() == 3 && (sb[0] == 1 || sb[0] == t));
+  }
+
+  /**
+   * {@code out = a op b} with b broadcast over a's rows ({@link #appliesRowBroadcast}); {@code
+   * out} may be {@code a} itself.
+   */
+  static void rowBroadcast(Kernels.Binary op, INDArray out, INDArray a, INDArray b) {
+    float[][] s = SCRATCH.get();
+    float[] xa = s[0];
+    float[] z = s[4];
+    int c = (int) a.size(a.rank() - 1);
+    int rows = (int) (a.length() / c);
+    int tasks = a.rank() == 3 ? (int) a.size(0) : 1;
+    int rowsPerTask = rows / tasks;
+    boolean perTask = b.rank() == 3 && b.size(0) == tasks && tasks > 1;
+    float[] row = new float[(int) b.length()];
+    buffer(b).get(base(b), row, 0, row.length);
+    FloatBuffer ba = buffer(a);
+    FloatBuffer bz = buffer(out);
+    int oa = base(a);
+    int oz = base(out);
+    // Whole rows per chunk, so that every chunk starts at column 0.
+    int perChunk = Math.max(1, CHUNK / c);
+    if (c > CHUNK) {
+      xa = new float[c];
+      z = new float[c];
+    }
+    for (int r0 = 0; r0 < rows; r0 += perChunk) {
+      int nr = Math.min(perChunk, rows - r0);
+      int len = nr * c;
+      ba.get(oa + r0 * c, xa, 0, len);
+      for (int r = 0; r < nr; r++) {
+        int bo = perTask ? ((r0 + r) / rowsPerTask) * c : 0;
+        int zo = r * c;
+        switch (op) {
+          case ADD -> {
+            for (int j = 0; j < c; j++) {
+              z[zo + j] = xa[zo + j] + row[bo + j];
+            }
+          }
+          case SUB -> {
+            for (int j = 0; j < c; j++) {
+              z[zo + j] = xa[zo + j] - row[bo + j];
+            }
+          }
+          case MUL -> {
+            for (int j = 0; j < c; j++) {
+              z[zo + j] = xa[zo + j] * row[bo + j];
+            }
+          }
+          case DIV -> {
+            for (int j = 0; j < c; j++) {
+              z[zo + j] = xa[zo + j] / row[bo + j];
+            }
+          }
+        }
+      }
+      bz.put(oz + r0 * c, z, 0, len);
     }
   }
 }

@@ -342,11 +342,13 @@ public final class MamlTrpo implements MetaLearner {
           train, valid);
       curvature = c::perTaskProduct;
       List<TaskReply> r = new java.util.ArrayList<>(tasks);
-      Params leaves = adaptation.params().detach().asVariables();
-      Distribution dist = policy.forward(leaves, valid.observations());
-      old = dist.detach();
-      oldLogProb = dist.logProb(valid.actions()).detach();
+      Params phi = adaptation.params().detach();
+      // Only the old policy's parameters and log-probabilities outlive the setup, not its passes.
       try (Arena scratch = Arena.open()) {
+        Params leaves = phi.asVariables();
+        Distribution dist = policy.forward(leaves, valid.observations());
+        old = dist.detach().map(scratch::escape);
+        oldLogProb = scratch.escape(dist.logProb(valid.actions()));
         Tensor surrogate = Losses.surrogatePerTask(dist, oldLogProb, valid);
         double[] values = surrogate.toDoubles();
         Params grad = c.transposePerTask(Params.of(leaves.names(), Grad.grad(surrogate.sum(), leaves.list(), false)));
