@@ -335,6 +335,22 @@ class SeveralServersTest {
   }
 
   @Test
+  void when_theServersServeOtherSpaces_expect_oneErrorNamingBothAndNothingLeftOpen() throws Exception {
+    try (GymHttpServer a = GymHttpServer.builder().optPort(0).start();
+        GymHttpServer b = GymHttpServer.builder().optPort(0).optRegistered(false)
+            .optEnvironment("navigation-2d", new TestEnvs.Grid()).start()) {
+      RemoteTaskDistribution dist = new RemoteTaskDistribution(
+          List.of(new GymHttpClient(a.url()), new GymHttpClient(b.url())), "navigation-2d", 10, null,
+          RemoteTaskDistribution.TaskSampler.none(), RemoteTaskDistribution.BatchMode.ALWAYS, null);
+      String message = assertThrows(IllegalArgumentException.class, () -> dist.makeVector(List.of(new Task(Map.of()), new Task(Map.of())))).getMessage();
+      assertTrue(message.startsWith("gym-http server " + b.url() + "/ env_id navigation-2d serves observation space "),
+          message);
+      assertTrue(message.contains("but " + a.url() + "/ serves "), message);
+      assertEquals(0, a.liveInstances() + b.liveInstances());
+    }
+  }
+
+  @Test
   void when_singleEnvironmentsMade_expect_theServersInTurn() throws Exception {
     try (GymHttpServer a = GymHttpServer.builder().optPort(0).start();
         GymHttpServer b = GymHttpServer.builder().optPort(0).start()) {
