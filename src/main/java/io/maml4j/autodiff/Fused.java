@@ -151,7 +151,7 @@ public final class Fused {
       }
     }
     Kernels.GEMM_FLOPS.addAndGet(2 * batch * m * n * k);
-    Kernels.record("matmulSum", t0);
+    Kernels.record("matmulSum", t0, 2 * batch * m * n * k);
   }
 
   /** {@code a op= b} when the result keeps a's shape; else a fresh array. */
