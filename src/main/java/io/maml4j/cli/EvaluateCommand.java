@@ -8,6 +8,7 @@ import io.maml4j.eval.Report;
 import io.maml4j.eval.TrainedPolicy;
 import io.maml4j.plot.AdaptationChart;
 import io.maml4j.plot.Figure;
+import io.maml4j.vision.FewShotClassification;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,9 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Mixin
   ChartMixin chart;
 
+  @Mixin
+  FewShotOptions fewShot;
+
   @Override
   public Integer call() {
     var options = chart.options();
@@ -46,6 +50,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     TrainedPolicy tp = TrainedPolicy.load(policyPath, dist, target.type());
     String name = label != null ? label : Outputs.runName(tp.file());
     EvalConfig cfg = eval.config(tp);
+    if (dist instanceof FewShotClassification f) {
+      return fewShot.run(f, tp, name, cfg, target.type(), chart);
+    }
     Evaluator ev = new Evaluator(dist, cfg, target.type());
     System.err.printf("maml4j: evaluating %s on %d %s test tasks (seed %d), %d steps, α %.3g then %.3g%n", tp.file(),
         cfg.tasks(), dist.name(), cfg.testSeed(), cfg.steps(), cfg.stepSize(0), cfg.stepSize(1));
