@@ -54,6 +54,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Mixin
   ClusterOptions cluster;
 
+  @Option(names = "--phases", description = "Classification specs: one meta-batch timed as forward, first-order"
+      + " backward and the second-order term, with FLOPs, GFLOP/s and peak RSS (one thread).")
+  boolean phases;
+
   @Override
   public Integer call() {
     try (io.maml4j.cluster.ClusterDriver driver = cluster.connect()) {
@@ -80,6 +84,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (gemm) {
       return gemm();
+    }
+    if (phases) {
+      return phases(run);
     }
     Trainer trainer = ClusterOptions.trainer(run, run.metaLearner(), driver);
     List<double[]> rows = new ArrayList<>();
@@ -259,6 +266,25 @@ public final class BenchCommand implements Callable<Integer> {
       String name = (ta ? "(" + k + "x" + m + ")^T" : m + "x" + k) + " . " + (tb ? "(" + n + "x" + k + ")^T" : k + "x" + n);
       System.out.printf("%-28s %10.3f %10.1f%n", name, med * 1e3, 2.0 * m * n * k / med / 1e9);
     }
+    return 0;
+  }
+
+  private int phases(Run run) {
+    if (!(run.distribution() instanceof io.maml4j.vision.FewShotClassification f)) {
+      throw new IllegalArgumentException("--phases needs a classification spec (glyphs, fashion-mnist, omniglot), got env "
+          + run.distribution().name());
+    }
+    TrainConfig cfg = run.train();
+    List<io.maml4j.vision.FewShotBench.Phase> ph = io.maml4j.vision.FewShotBench.measure(run.policy(), f,
+        cfg.metaBatchSize(), cfg.maml().fastLr(), cfg.dataType(), cfg.seed(), warmup, iterations);
+    System.out.printf("maml4j bench --phases: %s %d-way %d-shot, %d queries per class, meta-batch %d, %s, %s, median of %d"
+        + " after %d warm-up%n", f.name(), f.ways(), f.shots(), f.queries(), cfg.metaBatchSize(), run.config().policy(),
+        cfg.dtype(), iterations, warmup);
+    for (io.maml4j.vision.FewShotBench.Phase p : ph) {
+      System.out.printf("  %-30s %8.3f s  %7.2f GFLOP  %6.2f GFLOP/s%n", p.name(), p.seconds(), p.flops() / 1e9,
+          p.seconds() > 0 ? p.flops() / 1e9 / p.seconds() : Double.NaN);
+    }
+    System.out.printf("peak RSS %d MB%n", peakRss() >> 20);
     return 0;
   }
 

@@ -14,6 +14,7 @@ import io.maml4j.train.EnvSpec;
 import io.maml4j.train.Run;
 import io.maml4j.train.RunConfig;
 import io.maml4j.train.TrainConfig;
+import io.maml4j.vision.FewShotClassification;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,9 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Mixin
   ClusterOptions cluster;
 
+  @Mixin
+  FewShotOptions fewShot;
+
   @Override
   public Integer call() {
     var options = chart.options();
@@ -56,6 +60,13 @@ public final class EvaluateCommand implements Callable<Integer> {
     TrainedPolicy tp = TrainedPolicy.load(policyPath, dist, target.type());
     String name = label != null ? label : Outputs.runName(tp.file());
     EvalConfig cfg = eval.config(tp);
+    if (dist instanceof FewShotClassification f) {
+      if (cluster.cluster != null && !cluster.cluster.isEmpty()) {
+        throw new IllegalArgumentException("option '--cluster': few-shot classification is evaluated in-process only;"
+            + " drop --cluster for " + dist.name());
+      }
+      return fewShot.run(f, tp, name, cfg, target.type(), chart);
+    }
     Evaluator ev = new Evaluator(dist, cfg, target.type());
     System.err.printf("maml4j: evaluating %s on %d %s test tasks (seed %d), %d steps, α %.3g then %.3g%n", tp.file(),
         cfg.tasks(), dist.name(), cfg.testSeed(), cfg.steps(), cfg.stepSize(0), cfg.stepSize(1));

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code maml4j} command. */
 @Command(name = "maml4j", mixinStandardHelpOptions = true, version = "maml4j " + Main.VERSION,
     description = "Model-Agnostic Meta-Learning for reinforcement learning, on ND4J.",
-    subcommands = {TrainCommand.class, BenchCommand.class, EvaluateCommand.class, CompareCommand.class,
+    subcommands = {TrainCommand.class, BenchCommand.class, EvaluateCommand.class, PretrainCommand.class, CompareCommand.class,
         PlotCommand.class, PathsCommand.class, ServeCommand.class, SinusoidCommand.class, BanditCommand.class,
         HeldOutCommand.class, RenderCommand.class, CheckEnvCommand.class, WorkerCommand.class})
 public final class Main implements Runnable {

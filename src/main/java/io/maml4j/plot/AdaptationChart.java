@@ -25,6 +25,14 @@ public final class AdaptationChart {
   private AdaptationChart() {}
 
   public static Figure build(String title, List<Curve> curves) {
+    return build(title, "Average return", curves);
+  }
+
+  /**
+   * The chart with another measure on the y axis, such as few-shot classification's query
+   * accuracy.
+   */
+  public static Figure build(String title, String yLabel, List<Curve> curves) {
     if (curves.isEmpty()) {
       throw new IllegalArgumentException("nothing to plot: no evaluated method");
     }
@@ -45,7 +53,7 @@ public final class AdaptationChart {
     // Without this the axis snaps to zero and step 0's marker sits on the plot's edge.
     x.setAutoRangeStickyZero(false);
     x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-    NumberAxis y = new NumberAxis("Average return");
+    NumberAxis y = new NumberAxis(yLabel);
     y.setAutoRangeIncludesZero(false);
     XYErrorRenderer r = new XYErrorRenderer();
     r.setDrawXError(false);

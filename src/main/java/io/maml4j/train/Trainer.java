@@ -17,6 +17,8 @@ import io.maml4j.meta.TaskRequest;
 import io.maml4j.optim.Adam;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
+import io.maml4j.vision.EpisodeCollector;
+import io.maml4j.vision.FewShotClassification;
 import io.maml4j.work.BatchCollector;
 import io.maml4j.work.ExampleCollector;
 import io.maml4j.work.LocalExecutor;
@@ -80,8 +82,20 @@ public final class Trainer {
     return u -> new LocalExecutor(u, threads);
   }
 
-  /** The data step a run's tasks take: episodes for RL, labelled examples for supervised tasks. */
+  /**
+   * The data step a run's tasks take: episodes for RL, labelled examples for supervised tasks,
+   * and for N-way K-shot classification a support set to adapt on and a disjoint query set for
+   * the outer loss.
+   */
   public static BatchCollector collector(TaskDistribution distribution, TrainConfig config) {
+    if (distribution instanceof FewShotClassification f) {
+      int nk = f.ways() * f.shots();
+      if (config.fastBatchSize() != nk) {
+        throw new IllegalArgumentException(f.name() + ": fast_batch_size must be ways x shots = " + nk
+            + " (the support set), got " + config.fastBatchSize());
+      }
+      return new EpisodeCollector(f, TaskLoss.named(config.loss()), config.dataType());
+    }
     return distribution instanceof SupervisedTaskDistribution s
         ? new ExampleCollector(s, config.fastBatchSize(), TaskLoss.named(config.loss()), config.dataType())
         : new RolloutCollector(distribution, config.fastBatchSize(), config.gamma(), config.gaeLambda(),

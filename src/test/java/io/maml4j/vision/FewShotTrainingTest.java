@@ -74,4 +74,55 @@ class FewShotTrainingTest {
     assertEquals("toy is a supervised task: its train section needs \"loss\": \"cross-entropy\" and"
         + " \"meta_optimizer\": \"adam\", got loss \"mse\"", mse.getMessage());
   }
+
+  /**
+   * First-order MAML on the conv classifier: the task's meta-gradient is the gradient of the query
+   * loss at the adapted parameters, ∇θ' L(θ'), while second order adds a term that changes it;
+   * both train with finite losses.
+   */
+  @Test
+  void when_first_order_on_the_conv_classifier_expect_the_query_gradient_at_the_adapted_parameters() {
+    FewShotClassification d = new FewShotClassification("toy", data(), "train", 3, 2, 2);
+    Policy p = Policies.create(PolicySpec.convClassifier(new ConvSpec(new int[] {4}, 3, "max", true)),
+        d.observationSpace(), d.actionSpace());
+    TrainConfig fo = config("cross-entropy").toBuilder().firstOrder(true).build();
+    TrainConfig so = config("cross-entropy");
+    org.nd4j.linalg.api.buffer.DataType f64 = org.nd4j.linalg.api.buffer.DataType.DOUBLE;
+    Params theta = p.init(new SplittableRandom(5), f64);
+    EpisodeCollector c = new EpisodeCollector(d, io.maml4j.meta.TaskLoss.CROSS_ENTROPY, f64);
+    io.maml4j.env.Task task = d.sample(new SplittableRandom(6));
+    SplittableRandom stream = new SplittableRandom(7);
+    io.maml4j.meta.Batch support = c.collect(p, theta.repeatPerTask(1), task, stream).batch();
+    io.maml4j.meta.Batch query = c.collect(p, theta.repeatPerTask(1), task, stream).batch();
+    double[][] grads = new double[2][];
+    for (int k = 0; k < 2; k++) {
+      io.maml4j.meta.MetaLearner learner = Trainer.metaLearner(p, k == 0 ? fo : so);
+      assertEquals(k == 1, learner.secondOrder());
+      Params vars = theta.asVariables();
+      io.maml4j.meta.Adaptation a = learner.innerLoop().adapt(vars.repeatPerTask(1), support, learner.secondOrder());
+      grads[k] = learner.taskWork(vars, a, support, query)
+          .handle(new io.maml4j.meta.TaskRequest(io.maml4j.meta.MamlAdam.SETUP, theta.flat())).vector();
+      if (k == 0) {
+        Params adapted = a.params().detach().asVariables();
+        io.maml4j.autodiff.Tensor loss = io.maml4j.meta.Losses.crossEntropy(p, adapted, query);
+        double[] direct = Params.of(adapted.names(), io.maml4j.autodiff.Grad.grad(loss, adapted.list(), false)).flat();
+        assertEquals(direct.length, grads[0].length);
+        for (int i = 0; i < direct.length; i++) {
+          assertEquals(direct[i], grads[0][i], 1e-10 * (1 + Math.abs(direct[i])), "component " + i);
+        }
+      }
+    }
+    double diff = 0;
+    double norm = 0;
+    for (int i = 0; i < grads[0].length; i++) {
+      diff += (grads[0][i] - grads[1][i]) * (grads[0][i] - grads[1][i]);
+      norm += grads[1][i] * grads[1][i];
+    }
+    assertTrue(diff > 1e-6 * norm, "the second-order term changes the meta-gradient");
+    List<IterationMetrics> m = run(new Trainer(d, p, fo));
+    assertEquals(4, m.size());
+    for (IterationMetrics x : m) {
+      assertTrue(Double.isFinite(x.lossBefore()) && x.lossBefore() > 0, "first-order query loss " + x.lossBefore());
+    }
+  }
 }
