@@ -86,9 +86,20 @@ public final class ProMpObjective {
 
   /** The inner steps from per-task θ, with the sampling policy in the estimator's denominator. */
   Params adapt(Params perTask, Batch train, Tensor trainLogProb, boolean createGraph) {
+    return adapt(perTask, null, train, trainLogProb, createGraph);
+  }
+
+  /**
+   * The inner steps from per-task θ; {@code atStart}, if not null, is π at {@code perTask} on the
+   * pre-update observations, which the first step's estimator then takes instead of computing it
+   * again (with a graph, the start's parameters are {@code perTask} itself).
+   */
+  private Params adapt(Params perTask, Distribution atStart, Batch train, Tensor trainLogProb, boolean createGraph) {
+    java.util.function.BiFunction<Params, Batch, Distribution> forward =
+        (params, b) -> atStart != null && params == perTask ? atStart : policy.forward(params, b.observations());
     TaskLoss inner = estimator.equals("lvc")
-        ? (p, params, b) -> InnerEstimators.lvc(p.forward(params, b.observations()), trainLogProb, b)
-        : (p, params, b) -> InnerEstimators.dice(p, params, b, trainLogProb);
+        ? (p, params, b) -> InnerEstimators.lvc(forward.apply(params, b), trainLogProb, b)
+        : (p, params, b) -> InnerEstimators.dice(forward.apply(params, b), b, trainLogProb);
     return new InnerLoop(policy, inner, fastLr, innerSteps).adapt(perTask, train, createGraph).params();
   }
 
@@ -121,20 +132,26 @@ public final class ProMpObjective {
    */
   public Terms termsPerTask(Params copies, Samples s) {
     Batch valid = s.valid();
-    Params adapted = adapt(copies, s.train(), s.trainLogProb(), true);
+    Batch train = s.train();
+    // The KL term and the inner step both need π_θ on the pre-update episodes: one forward pass
+    // (and one backward through it) serves both.
+    Distribution pre = policy.forward(copies, train.observations());
+    Params adapted = adapt(copies, pre, train, s.trainLogProb(), true);
     Tensor ratio = policy.forward(adapted, valid.observations()).logProb(valid.actions()).sub(s.validLogProb()).exp();
     Tensor a = valid.advantages();
     Tensor unclipped = ratio.mul(a);
     Tensor clipped = clip(ratio, 1 - clipEps, 1 + clipEps).mul(a);
     Tensor surrogate = Losses.perTask(min(unclipped, clipped), valid).neg();
-    Tensor kl = klPerTask(copies, s);
-    return new Terms(surrogate, kl);
+    return new Terms(surrogate, klPerTask(pre, s));
   }
 
   /** Every task's KL(π_θold ‖ π_θ) on its pre-update episodes ([T]), at per-task parameters. */
   public Tensor klPerTask(Params copies, Samples s) {
-    Batch train = s.train();
-    return Losses.perTask(s.trainOld().kl(policy.forward(copies, train.observations())), train);
+    return klPerTask(policy.forward(copies, s.train().observations()), s);
+  }
+
+  private static Tensor klPerTask(Distribution current, Samples s) {
+    return Losses.perTask(s.trainOld().kl(current), s.train());
   }
 
   /** The objective's value, its parts and its gradient in θ. */
