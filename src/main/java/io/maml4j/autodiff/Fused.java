@@ -1,7 +1,6 @@
 package io.maml4j.autodiff;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -27,9 +26,18 @@ public final class Fused {
 
   /** {@code 1 - x²}. */
   public static Tensor oneMinusSquare(Tensor x) {
-    INDArray v = Kernels.binary(Kernels.Binary.MUL, x.value(), x.value());
-    Nd4j.getExecutioner().exec(new ScalarReverseSubtraction(v, null, v, 1.0));
-    return Tensor.constant(v);
+    return Tensor.constant(Kernels.oneMinusSquare(x.value()));
+  }
+
+  /**
+   * {@code tanh(x)}, with {@code 1 - tanh²(x)} in {@code derivative[0]}, from one pass where the
+   * hand-written loops apply.
+   */
+  public static Tensor tanh(Tensor x, Tensor[] derivative) {
+    INDArray[] d = new INDArray[1];
+    Tensor y = Tensor.constant(Kernels.tanh(x.value(), d));
+    derivative[0] = Tensor.constant(d[0]);
+    return y;
   }
 
   /** {@code a + b + c}. */
@@ -40,6 +48,10 @@ public final class Fused {
 
   /** {@code k a b}. */
   public static Tensor mulScaled(Tensor a, Tensor b, double k) {
+    INDArray f = Kernels.fusedOrNull(FloatLoops.Op.MUL_SCALED, a.value(), b.value(), null, null, k);
+    if (f != null) {
+      return Tensor.constant(f);
+    }
     INDArray ab = Kernels.binary(Kernels.Binary.MUL, a.value(), b.value());
     ab.muli(k);
     return Tensor.constant(ab);
@@ -47,6 +59,10 @@ public final class Fused {
 
   /** {@code a b + c d}. */
   public static Tensor mulAddMul(Tensor a, Tensor b, Tensor c, Tensor d) {
+    INDArray f = Kernels.fusedOrNull(FloatLoops.Op.MUL_ADD_MUL, a.value(), b.value(), c.value(), d.value(), 0);
+    if (f != null) {
+      return Tensor.constant(f);
+    }
     INDArray ab = Kernels.binary(Kernels.Binary.MUL, a.value(), b.value());
     INDArray cd = Kernels.binary(Kernels.Binary.MUL, c.value(), d.value());
     return Tensor.constant(inPlace(Kernels.Binary.ADD, ab, cd));
@@ -54,6 +70,10 @@ public final class Fused {
 
   /** {@code a b - k c d}. */
   public static Tensor mulSubScaledMul(Tensor a, Tensor b, Tensor c, Tensor d, double k) {
+    INDArray f = Kernels.fusedOrNull(FloatLoops.Op.MUL_SUB_SCALED_MUL, a.value(), b.value(), c.value(), d.value(), k);
+    if (f != null) {
+      return Tensor.constant(f);
+    }
     INDArray ab = Kernels.binary(Kernels.Binary.MUL, a.value(), b.value());
     INDArray cd = Kernels.binary(Kernels.Binary.MUL, c.value(), d.value());
     cd.muli(k);
@@ -131,7 +151,7 @@ public final class Fused {
       }
     }
     Kernels.GEMM_FLOPS.addAndGet(2 * batch * m * n * k);
-    Kernels.record("matmulSum", t0);
+    Kernels.record("matmulSum", t0, 2 * batch * m * n * k);
   }
 
   /** {@code a op= b} when the result keeps a's shape; else a fresh array. */

@@ -37,10 +37,18 @@ final class Kernels {
   static final java.util.Map<String, long[]> TIMES = new java.util.concurrent.ConcurrentHashMap<>();
 
   static void record(String op, long t0) {
+    record(op, t0, 0);
+  }
+
+  /** As {@link #record(String, long)}, also counting the output's elements, for ns per element. */
+  static void record(String op, long t0, long elements) {
     if (PROFILE) {
-      long[] a = TIMES.computeIfAbsent(op, k -> new long[2]);
-      a[0] += System.nanoTime() - t0;
-      a[1]++;
+      long[] a = TIMES.computeIfAbsent(op, k -> new long[3]);
+      synchronized (a) {
+        a[0] += System.nanoTime() - t0;
+        a[1]++;
+        a[2] += elements;
+      }
     }
   }
 
@@ -48,7 +56,16 @@ final class Kernels {
   static String profile() {
     StringBuilder sb = new StringBuilder();
     TIMES.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0]))
-        .forEach(e -> sb.append(String.format("%-14s %8.1f ms %8d calls%n", e.getKey(), e.getValue()[0] / 1e6, e.getValue()[1])));
+        .forEach(e -> {
+          long[] v = e.getValue();
+          sb.append(String.format("%-14s %8.1f ms %8d calls", e.getKey(), v[0] / 1e6, v[1]));
+          if (v[2] > 0 && e.getKey().startsWith("matmul")) {
+            sb.append(String.format(" %10.2f MFLOP/call %6.1f GFLOP/s", v[2] / 1e6 / v[1], (double) v[2] / v[0]));
+          } else if (v[2] > 0) {
+            sb.append(String.format(" %10d elements/call %6.2f ns/element", v[2] / v[1], (double) v[0] / v[2]));
+          }
+          sb.append('\n');
+        });
     return sb.toString();
   }
 
@@ -75,6 +92,12 @@ final class Kernels {
 
   static INDArray binary(Binary op, INDArray a, INDArray b) {
     long t0 = System.nanoTime();
+    if (FloatLoops.appliesRowBroadcast(a, b) && !java.util.Arrays.equals(a.shape(), b.shape())) {
+      INDArray z = uninit(a, a.shape());
+      FloatLoops.rowBroadcast(op, z, a, b);
+      record(op.name() + "-rows", t0, z.length());
+      return z;
+    }
     INDArray z = uninit(a, broadcastShape(a.shape(), b.shape()));
     INDArray[] in = {a, b};
     INDArray[] out = {z};
@@ -84,7 +107,7 @@ final class Kernels {
       case MUL -> Nd4j.exec(new MulOp(in, out));
       case DIV -> Nd4j.exec(new DivOp(in, out));
     }
-    record(op.name() + (java.util.Arrays.equals(a.shape(), b.shape()) ? "" : "-bc"), t0);
+    record(op.name() + (java.util.Arrays.equals(a.shape(), b.shape()) ? "" : "-bc"), t0, z.length());
     return z;
   }
 
@@ -97,7 +120,61 @@ final class Kernels {
   }
 
   static INDArray tanh(INDArray a) {
-    return transform("tanh", a, Tanh::new);
+    return tanh(a, null);
+  }
+
+  /**
+   * tanh of {@code a}; when {@code derivative} is not null its first entry receives 1 - tanh²,
+   * computed in the same pass where {@link FloatLoops} applies.
+   */
+  static INDArray tanh(INDArray a, INDArray[] derivative) {
+    if (!FloatLoops.applies(a)) {
+      INDArray y = transform("tanh", a, Tanh::new);
+      if (derivative != null) {
+        derivative[0] = oneMinusSquare(y);
+      }
+      return y;
+    }
+    long t0 = System.nanoTime();
+    INDArray y = uninit(a, a.shape());
+    INDArray dy = derivative == null ? null : uninit(a, a.shape());
+    FloatLoops.tanh(a, y, dy);
+    if (derivative != null) {
+      derivative[0] = dy;
+    }
+    record("tanh", t0, a.length());
+    return y;
+  }
+
+  /** {@code 1 - a²}. */
+  static INDArray oneMinusSquare(INDArray a) {
+    if (FloatLoops.applies(a)) {
+      long t0 = System.nanoTime();
+      INDArray z = uninit(a, a.shape());
+      FloatLoops.apply(FloatLoops.Op.ONE_MINUS_SQUARE, z, a, null, null, null, 0);
+      record("oneMinusSquare", t0, z.length());
+      return z;
+    }
+    INDArray v = binary(Binary.MUL, a, a);
+    Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction(v, null, v, 1.0));
+    return v;
+  }
+
+  /**
+   * One fused pass of {@code op} (see {@link FloatLoops.Op}) over same-shape dense float32
+   * operands (null for an operand the op does not use), or null where the loops do not apply and
+   * the caller takes the ND4J passes instead.
+   */
+  static INDArray fusedOrNull(FloatLoops.Op op, INDArray a, INDArray b, INDArray c, INDArray d, double k) {
+    INDArray[] used = java.util.stream.Stream.of(a, b, c, d).filter(java.util.Objects::nonNull).toArray(INDArray[]::new);
+    if (!FloatLoops.applies(used)) {
+      return null;
+    }
+    long t0 = System.nanoTime();
+    INDArray z = uninit(a, a.shape());
+    FloatLoops.apply(op, z, a, b, c, d, k);
+    record(op.name(), t0, z.length());
+    return z;
   }
 
   static INDArray scale(INDArray a, double c) {
@@ -114,7 +191,7 @@ final class Kernels {
     long t0 = System.nanoTime();
     INDArray z = uninit(a, a.shape());
     Nd4j.getExecutioner().exec(op.apply(a, z));
-    record(name, t0);
+    record(name, t0, z.length());
     return z;
   }
 
@@ -194,11 +271,12 @@ final class Kernels {
    */
   static INDArray matmul(INDArray a, INDArray b, boolean ta, boolean tb) {
     long t0 = System.nanoTime();
-    try {
-      return matmulImpl(a, b, ta, tb);
-    } finally {
-      record("matmul" + a.rank(), t0);
+    INDArray z = matmulImpl(a, b, ta, tb);
+    if (PROFILE) {
+      long k = ta ? (a.rank() == 2 ? a.size(0) : a.size(1)) : a.size(a.rank() - 1);
+      record("matmul" + a.rank(), t0, 2 * z.length() * k);
     }
+    return z;
   }
 
   private static INDArray matmulImpl(INDArray a, INDArray b, boolean ta, boolean tb) {

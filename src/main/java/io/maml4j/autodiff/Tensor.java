@@ -229,15 +229,22 @@ public final class Tensor {
   }
 
   public Tensor tanh() {
-    INDArray y = Kernels.tanh(value);
+    // A recorded tanh will be differentiated: its 1 - y² comes from the same pass as y.
+    INDArray[] dy = Tape.isRecording() && requiresGrad ? new INDArray[1] : null;
+    INDArray y = Kernels.tanh(value, dy);
     Tensor[] self = new Tensor[1];
     Tensor out = node(y, "tanh", g -> new Tensor[] {g.mul(self[0].tanhDerivative())}, this);
+    if (dy != null) {
+      out.tanhDerivativeValue = dy[0];
+    }
     self[0] = out;
     return out;
   }
 
   // 1 - y^2 of a tanh output y, computed once per node and reused by every backward pass
   // through it (each conjugate-gradient iteration differentiates the same forward graph again).
+  // Its value comes from the forward pass when that was recorded, else from the first backward.
+  private INDArray tanhDerivativeValue;
   private Tensor tanhDerivativeRecorded;
   private Tensor tanhDerivativeConstant;
 
@@ -245,7 +252,15 @@ public final class Tensor {
     boolean recorded = Tape.isRecording() && requiresGrad;
     Tensor cached = recorded ? tanhDerivativeRecorded : tanhDerivativeConstant;
     if (cached == null) {
-      cached = Arena.within(owner, this::oneMinusSquare);
+      if (tanhDerivativeValue != null) {
+        Tensor x = this;
+        INDArray v = tanhDerivativeValue;
+        cached = Arena.within(owner, () -> recorded
+            ? node(v, "oneMinusSquare", g -> new Tensor[] {g.mul(x).scale(-2.0)}, x)
+            : constant(v));
+      } else {
+        cached = Arena.within(owner, this::oneMinusSquare);
+      }
       if (recorded) {
         tanhDerivativeRecorded = cached;
       } else {
@@ -257,8 +272,7 @@ public final class Tensor {
 
   /** {@code 1 - x^2}, fused: it is kept alive for every tanh layer of a recorded graph. */
   Tensor oneMinusSquare() {
-    INDArray v = Kernels.binary(Kernels.Binary.MUL, value, value);
-    Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction(v, null, v, 1.0));
+    INDArray v = Kernels.oneMinusSquare(value);
     Tensor x = this;
     return node(v, "oneMinusSquare", g -> new Tensor[] {g.mul(x).scale(-2.0)}, this);
   }

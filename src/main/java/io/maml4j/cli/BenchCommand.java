@@ -91,6 +91,9 @@ public final class BenchCommand implements Callable<Integer> {
     long[] mark = new long[3];
     long[] flops = new long[1];
     List<Long> rss = new ArrayList<>();
+    // Per measured iteration: sampling's thread time over the environments' own (reset and step).
+    List<Double> overEnv = new ArrayList<>();
+    long[] samplerMark = new long[2];
     TrainingListener probe = new TrainingListener() {
       long flopsAtStart;
 
@@ -118,6 +121,13 @@ public final class BenchCommand implements Callable<Integer> {
           mark[1] = st.bytesSent();
           mark[2] = st.bytesReceived();
         }
+        long env = io.maml4j.sampler.VectorSampler.environmentNanos();
+        long sampling = io.maml4j.sampler.VectorSampler.samplingNanos();
+        if (m.iteration() >= warmup && env > samplerMark[0]) {
+          overEnv.add((double) (sampling - samplerMark[1]) / (env - samplerMark[0]));
+        }
+        samplerMark[0] = env;
+        samplerMark[1] = sampling;
         if (m.iteration() >= warmup) {
           rows.add(new double[] {m.samplingSeconds(), m.adaptationSeconds(), m.metaStepSeconds(), m.totalSeconds(),
               m.envSteps()});
@@ -149,6 +159,12 @@ public final class BenchCommand implements Callable<Integer> {
     System.out.printf("env steps per iteration %.0f%n", med[4]);
     System.out.printf("median meta-iteration   %.3f s%n", med[3]);
     System.out.printf("  sampling              %.3f s%n", med[0]);
+    if (!overEnv.isEmpty()) {
+      // Only environments sampled in this process are timed (not a cluster's workers).
+      double r = median(overEnv.stream().mapToDouble(Double::doubleValue).toArray());
+      System.out.printf("    in environments     %.0f%% of sampling's thread time: sampling takes %.2fx the"
+          + " environments' own reset and step time%n", 100 / r, r);
+    }
     System.out.printf("  adaptation            %.3f s%n", med[1]);
     String step = "  meta-step (" + switch (cfg.metaOptimizer()) {
       case "trpo" -> "TRPO";

@@ -78,6 +78,27 @@ public record InnerLoop(Policy policy, TaskLoss loss, double[] stepSizes, int st
   }
 
   /**
+   * The same adaptation as {@code adapt(perTask, train, false)}, bit for bit, kept as constants:
+   * θ', each step's input and each inner gradient are copied out of a scratch arena, and the
+   * forward and backward passes that made them are freed on return. For learners that take their
+   * derivatives through the inner step from the values alone ({@link
+   * MetaLearner.AdaptationRecord#VALUES}), so that a meta-iteration does not hold those passes.
+   */
+  public Adaptation adaptValues(Params perTask, Batch train) {
+    try (Arena arena = Arena.open()) {
+      Adaptation a = adapt(perTask.detach(), train, false);
+      List<Params> inputs = new ArrayList<>(a.stepInputs().size());
+      List<Params> grads = new ArrayList<>(a.stepGrads().size());
+      for (int s = 0; s < a.stepInputs().size(); s++) {
+        // The first input is the caller's θ, which outlives the arena already.
+        inputs.add(s == 0 ? perTask.detach() : a.stepInputs().get(s).map(arena::escape));
+        grads.add(a.stepGrads().get(s).map(arena::escape));
+      }
+      return new Adaptation(steps == 0 ? perTask.detach() : a.params().map(arena::escape), inputs, grads);
+    }
+  }
+
+  /**
    * The adapted values for shared θ, as constants that outlive the call (nothing of the graph is
    * kept): what post-adaptation episodes are sampled with.
    */

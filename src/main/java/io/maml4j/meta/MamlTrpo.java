@@ -133,6 +133,16 @@ public final class MamlTrpo implements MetaLearner {
     return !config.firstOrder();
   }
 
+  /**
+   * Values only with structured curvature: the meta-gradient is J^T applied to the outer
+   * gradient at θ', from the same structured products as the curvature, so the inner loop's
+   * graph (and the second-order backward through it) is never built.
+   */
+  @Override
+  public AdaptationRecord adaptationRecord() {
+    return structured ? AdaptationRecord.VALUES : MetaLearner.super.adaptationRecord();
+  }
+
   @Override
   public TaskWork taskWork(Params theta, Adaptation adaptation, Batch train, Batch valid) {
     if (train.tasks() != 1 || valid.tasks() != 1) {
@@ -296,28 +306,70 @@ public final class MamlTrpo implements MetaLearner {
     }
 
     private List<TaskReply> setup(TaskRequest request) {
-      Distribution dist = policy.forward(adaptation.params(), valid.observations());
-      old = dist.detach();
-      oldLogProb = dist.logProb(valid.actions()).detach();
       if (exploration) {
         credits = credits(request);
         preLogProb = policy.forward(theta, train.observations()).logProb(train.actions()).detach();
       }
+      return structured ? setupStructured() : setupOnTape();
+    }
+
+    private List<TaskReply> setupOnTape() {
+      Distribution dist = policy.forward(adaptation.params(), valid.observations());
+      old = dist.detach();
+      oldLogProb = dist.logProb(valid.actions()).detach();
       Tensor loss = loss(theta, dist);
       double[] values = loss.toDoubles();
-      Params grad;
       List<TaskReply> r = new java.util.ArrayList<>(tasks);
       try (Arena scratch = Arena.open()) {
         // Each task's copy of θ only reaches its own loss, so the gradient of the sum is, slice
         // by slice, each task's own gradient.
-        grad = Params.of(theta.names(), Grad.grad(loss.sum(), theta.list(), false));
+        Params grad = Params.of(theta.names(), Grad.grad(loss.sum(), theta.list(), false));
         for (int i = 0; i < tasks; i++) {
           r.add(new TaskReply(new double[] {values[i]}, taskFlat(grad, i)));
         }
       }
-      curvature = structured
-          ? StructuredCurvature.perTask(policy, adaptation, inner.stepSizes(), config.firstOrder(), train, valid)::perTaskProduct
-          : new Curvature(adaptation, old, valid)::perTaskProduct;
+      curvature = new Curvature(adaptation, old, valid)::perTaskProduct;
+      return r;
+    }
+
+    /**
+     * The meta-gradient J_i^T ∇_θ'_i L_i from the adapted values: the surrogate's first-order
+     * gradient at θ' (θ' as fresh leaves) taken back through the inner steps by the structured
+     * products, plus, when exploring, E-MAML's term's own gradient at θ.
+     */
+    private List<TaskReply> setupStructured() {
+      StructuredCurvature c = StructuredCurvature.perTask(policy, adaptation, inner.stepSizes(), config.firstOrder(),
+          train, valid);
+      curvature = c::perTaskProduct;
+      List<TaskReply> r = new java.util.ArrayList<>(tasks);
+      Params phi = adaptation.params().detach();
+      // Only the old policy's parameters and log-probabilities outlive the setup, not its passes.
+      try (Arena scratch = Arena.open()) {
+        Params leaves = phi.asVariables();
+        Distribution dist = policy.forward(leaves, valid.observations());
+        old = dist.detach().map(scratch::escape);
+        oldLogProb = scratch.escape(dist.logProb(valid.actions()));
+        Tensor surrogate = Losses.surrogatePerTask(dist, oldLogProb, valid);
+        double[] values = surrogate.toDoubles();
+        Params grad = c.transposePerTask(Params.of(leaves.names(), Grad.grad(surrogate.sum(), leaves.list(), false)));
+        double[] term = null;
+        Params termGrad = null;
+        if (credits != null) {
+          Tensor e = Exploration.termPerTask(policy.forward(theta, train.observations()), preLogProb, train, credits);
+          term = e.toDoubles();
+          termGrad = Params.of(theta.names(), Grad.grad(e.sum(), theta.list(), false));
+        }
+        for (int i = 0; i < tasks; i++) {
+          double[] g = taskFlat(grad, i);
+          if (termGrad != null) {
+            double[] t = taskFlat(termGrad, i);
+            for (int k = 0; k < g.length; k++) {
+              g[k] += t[k];
+            }
+          }
+          r.add(new TaskReply(new double[] {term == null ? values[i] : values[i] + term[i]}, g));
+        }
+      }
       return r;
     }
 

@@ -15,15 +15,42 @@ public interface MetaLearner {
   /** The adaptation this learner meta-trains; post-adaptation data is sampled with its result. */
   InnerLoop innerLoop();
 
-  /** Whether the meta-gradient flows through the inner gradients, so that the adaptation must record them. */
+  /** Whether the meta-gradient flows through the inner gradients (second-order MAML). */
   boolean secondOrder();
+
+  /** What the adaptation handed to {@link #taskWork} keeps of the inner loop's computation. */
+  enum AdaptationRecord {
+    /** The inner gradients' graph: the meta-gradient differentiates through them on the tape. */
+    GRAPH,
+    /** θ' linked to θ with identity Jacobian and no graph of the gradients (first-order MAML). */
+    LINKED,
+    /**
+     * Values only (θ', step inputs, inner gradients as constants): the learner takes its
+     * derivatives through the inner step from them, and nothing of the passes is kept.
+     */
+    VALUES
+  }
+
+  /** What the adaptation must record; by default a graph when {@link #secondOrder()}. */
+  default AdaptationRecord adaptationRecord() {
+    return secondOrder() ? AdaptationRecord.GRAPH : AdaptationRecord.LINKED;
+  }
+
+  /** The {@link #innerLoop()} from per-task leaves {@code start} on {@code train}, recorded as this learner needs. */
+  default Adaptation adaptForWork(Params start, Batch train) {
+    return switch (adaptationRecord()) {
+      case GRAPH -> innerLoop().adapt(start, train, true);
+      case LINKED -> innerLoop().adapt(start, train, false);
+      case VALUES -> innerLoop().adaptValues(start, train);
+    };
+  }
 
   /**
    * One task's work for one meta-iteration.
    *
    * @param theta θ as leaf variables, the parameters the work differentiates with respect to
-   * @param adaptation the task's {@link #innerLoop()} from θ on {@code train}, recorded with a graph
-   *     when {@link #secondOrder()}
+   * @param adaptation the task's {@link #innerLoop()} from θ on {@code train}, recorded as {@link
+   *     #adaptationRecord()} says (or with a graph: every learner accepts the fuller records)
    * @param train the task's pre-adaptation batch (one task)
    * @param valid the task's post-adaptation batch (one task)
    */
@@ -82,7 +109,7 @@ public interface MetaLearner {
 
   /**
    * One task's work on fixed batches: on the first request it adapts the θ the request carries
-   * and hands the graph to {@link #taskWork}.
+   * and hands the adaptation to {@link #taskWork}.
    */
   default TaskWork onBatches(Params template, Batch train, Batch valid) {
     MetaLearner learner = this;
@@ -93,7 +120,7 @@ public interface MetaLearner {
       public TaskReply handle(TaskRequest request) {
         if (work == null) {
           Params vars = template.withFlat(request.vector(), template.list().get(0).dataType()).asVariables();
-          Adaptation a = learner.innerLoop().adapt(vars.repeatPerTask(1), train, learner.secondOrder());
+          Adaptation a = learner.adaptForWork(vars.repeatPerTask(1), train);
           work = learner.taskWork(vars, a, train, valid);
         }
         return work.handle(request);
@@ -124,7 +151,7 @@ public interface MetaLearner {
         if (works[0] == null) {
           Params vars = template.withFlat(request.vector(), template.list().get(0).dataType()).repeatPerTask(g)
               .detach().asVariables();
-          Adaptation a = learner.innerLoop().adapt(vars, train, learner.secondOrder());
+          Adaptation a = learner.adaptForWork(vars, train);
           List<TaskWork> made = learner.taskWorks(vars, a, train, valid);
           for (int i = 0; i < g; i++) {
             works[i] = made.get(i);

@@ -158,8 +158,11 @@ public final class StructuredCurvature {
     }
   }
 
-  /** J_i^T w_i for per-task w, task by task. */
-  private Params transposePerTask(Params w) {
+  /**
+   * J_i^T w_i for per-task w, task by task: with w_i the gradient of task i's outer loss at its
+   * θ'_i, its meta-gradient through the inner steps (Finn et al. 2017, Algorithm 3 line 10).
+   */
+  public Params transposePerTask(Params w) {
     if (!firstOrder) {
       // Each factor I - α H_s is symmetric, so J^T applies them in reverse order.
       for (int i = inner.size() - 1; i >= 0; i--) {

@@ -115,5 +115,10 @@ public final class CategoricalMlpPolicy extends AbstractMlpPolicy {
     public Distribution detach() {
       return new Categorical(logp.detach());
     }
+
+    @Override
+    public Distribution map(java.util.function.UnaryOperator<Tensor> f) {
+      return new Categorical(f.apply(logp));
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.maml4j.policy;
 
+import io.maml4j.autodiff.Arena;
 import io.maml4j.autodiff.Fused;
 import io.maml4j.autodiff.Tape;
 import io.maml4j.autodiff.Tensor;
@@ -27,7 +28,8 @@ import java.util.Map;
  * Params#repeatPerTask} and adaptation make them); directions have the parameters' shapes, and
  * products come back in those shapes. Operators are built at fixed parameters and hold the
  * forward (and for H the backward) pass's arrays in the arena current at build time; each product
- * allocates in the arena current when it is called. Nothing is recorded on the tape.
+ * returns its result in the arena current when it is called and frees its own passes. Nothing
+ * is recorded on the tape.
  */
 public final class Curvatures {
   private Curvatures() {}
@@ -67,20 +69,20 @@ public final class Curvatures {
         // Metric of the log-std: 2 Σ_rows weight, where the floor does not clamp it.
         Tensor lsMetric = kw.sum(1).mul(mask).scale(2.0);
         return v -> {
-          try (Tape.Scope s2 = Tape.noGrad()) {
+          try (Tape.Scope s2 = Tape.noGrad(); Arena a = Arena.open()) {
             Tensor[] tan = net.jvp(v);
             Map<String, Tensor> out = net.backward(meanMetric.mul(tan[net.layers]), null, null, null, null);
             out.put(GaussianMlpPolicy.LOG_STD, lsMetric.mul(v.get(GaussianMlpPolicy.LOG_STD)).sumTo(ls.shape()));
-            return ordered(p, out);
+            return ordered(p, out).map(a::escape);
           }
         };
       }
       Tensor prob = softmax(net.out).exp();
       return v -> {
-        try (Tape.Scope s2 = Tape.noGrad()) {
+        try (Tape.Scope s2 = Tape.noGrad(); Arena a = Arena.open()) {
           Tensor[] tan = net.jvp(v);
           Tensor gOut = Fused.softmaxJvp(prob, tan[net.layers], kw);
-          return ordered(p, net.backward(gOut, null, null, null, null));
+          return ordered(p, net.backward(gOut, null, null, null, null)).map(a::escape);
         }
       };
     }
@@ -141,7 +143,7 @@ public final class Curvatures {
         grad.put(GaussianMlpPolicy.LOG_STD, lsGrad);
         Tensor q2 = cr2iv.sum(1).scale(2.0);
         return new InnerHessian(ordered(p, grad), v -> {
-          try (Tape.Scope s2 = Tape.noGrad()) {
+          try (Tape.Scope s2 = Tape.noGrad(); Arena a = Arena.open()) {
             Tensor[] tan = net.jvp(v);
             Tensor dMu = tan[net.layers];
             Tensor ds = mask.mul(v.get(GaussianMlpPolicy.LOG_STD));
@@ -151,7 +153,7 @@ public final class Curvatures {
             // Tangent of ∂L/∂s: -2 Σ_rows (∂L/∂μ) dμ + 2 Σ_rows c (a - μ)²/σ² ds, masked.
             Tensor dLs = q2.mul(ds).sub(dOut.mul(dMu).sum(1).scale(2.0)).mul(mask);
             out.put(GaussianMlpPolicy.LOG_STD, dLs.sumTo(ls.shape()));
-            return ordered(p, out);
+            return ordered(p, out).map(a::escape);
           }
         });
       }
@@ -161,10 +163,10 @@ public final class Curvatures {
       Tensor dOut = c.mul(prob.sub(onehot));
       Map<String, Tensor> grad = net.backward(dOut, null, delta, eh, null);
       return new InnerHessian(ordered(p, grad), v -> {
-        try (Tape.Scope s2 = Tape.noGrad()) {
+        try (Tape.Scope s2 = Tape.noGrad(); Arena a = Arena.open()) {
           Tensor[] tan = net.jvp(v);
           Tensor dDelta = Fused.softmaxJvp(prob, tan[net.layers], c);
-          return ordered(p, net.backward(dDelta, tan, delta, eh, v));
+          return ordered(p, net.backward(dDelta, tan, delta, eh, v)).map(a::escape);
         }
       });
     }
@@ -228,8 +230,9 @@ public final class Curvatures {
         a = h[l].matmul(p.get(Mlp.weight(l))).add(p.get(Mlp.bias(l)));
         if (l < layers - 1) {
           if (mlp.tanh()) {
-            h[l + 1] = a.tanh();
-            act[l + 1] = Fused.oneMinusSquare(h[l + 1]);
+            Tensor[] d = new Tensor[1];
+            h[l + 1] = Fused.tanh(a, d);
+            act[l + 1] = d[0];
           } else {
             h[l + 1] = a.relu();
             act[l + 1] = Fused.greaterThan(a, 0.0);

@@ -34,4 +34,10 @@ public interface Distribution {
 
   /** The same distribution with every parameter cut off from the graph. */
   Distribution detach();
+
+  /**
+   * The same family with {@code f} applied to every parameter tensor: for example {@code
+   * map(arena::escape)} keeps a distribution alive after the arena that computed it closes.
+   */
+  Distribution map(java.util.function.UnaryOperator<io.maml4j.autodiff.Tensor> f);
 }

@@ -103,5 +103,10 @@ public final class GaussianMlpPolicy extends AbstractMlpPolicy {
     public Distribution detach() {
       return new Gaussian(mean.detach(), logStd.detach());
     }
+
+    @Override
+    public Distribution map(java.util.function.UnaryOperator<Tensor> f) {
+      return new Gaussian(f.apply(mean), f.apply(logStd));
+    }
   }
 }

@@ -53,4 +53,9 @@ public final class PointMass implements Distribution {
   public Distribution detach() {
     return new PointMass(value.detach());
   }
+
+  @Override
+  public Distribution map(java.util.function.UnaryOperator<Tensor> f) {
+    return new PointMass(f.apply(value));
+  }
 }

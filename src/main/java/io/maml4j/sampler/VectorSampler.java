@@ -24,6 +24,22 @@ import org.nd4j.linalg.api.buffer.DataType;
  * live episode of every task, then one vectorised environment step.
  */
 public final class VectorSampler implements Sampler {
+  // Nanoseconds spent inside environments (reset and step) and in all of sampling, summed over
+  // every thread since start: benchmarks read their differences to split sampling's time.
+  private static final java.util.concurrent.atomic.AtomicLong ENV_NANOS = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong SAMPLING_NANOS =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** Nanoseconds spent in environments' reset and step calls, summed over threads, since start. */
+  public static long environmentNanos() {
+    return ENV_NANOS.get();
+  }
+
+  /** Nanoseconds spent sampling (environments, policy and bookkeeping), summed over threads, since start. */
+  public static long samplingNanos() {
+    return SAMPLING_NANOS.get();
+  }
+
   private final TaskDistribution distribution;
   private final boolean deterministic;
 
@@ -93,7 +109,9 @@ public final class VectorSampler implements Sampler {
     try (VectorEnvironment venv = distribution.makeVector(perEnv); Tape.Scope ng = Tape.noGrad()) {
       EnvironmentChecks.spaces(distribution.name(), perEnv.get(0), obsSpace, distribution.actionSpace(),
           venv.observationSpace(), venv.actionSpace());
+      long t0 = System.nanoTime();
       double[][] obs = venv.reset(seeds);
+      long envNanos = System.nanoTime() - t0;
       if (obs == null || obs.length != n) {
         throw new EnvironmentException("environment '" + distribution.name() + "': reset of " + n
             + " instances returned " + (obs == null ? "nothing" : obs.length + " observations"));
@@ -122,7 +140,9 @@ public final class VectorSampler implements Sampler {
         for (int i = 0; i < n; i++) {
           System.arraycopy(a, i * actDim, actions[i], 0, actDim);
         }
+        long ts = System.nanoTime();
         StepResult[] res = venv.step(actions, active);
+        envNanos += System.nanoTime() - ts;
         for (int i = 0; i < n; i++) {
           if (!active[i]) {
             continue;
@@ -151,6 +171,8 @@ public final class VectorSampler implements Sampler {
           }
         }
       }
+      ENV_NANOS.addAndGet(envNanos);
+      SAMPLING_NANOS.addAndGet(System.nanoTime() - t0);
     }
     return new Episodes(tasks, k, horizon, obsDim, actDim, obsBuf, actBuf, rewBuf, lengths, truncated, finalObs);
   }

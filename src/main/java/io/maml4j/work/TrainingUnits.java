@@ -137,7 +137,7 @@ public final class TrainingUnits implements UnitFactory {
       long t1 = System.nanoTime();
       Params vars = learner.batchesTasks() ? copies.asVariables() : theta.asVariables();
       Params start = learner.batchesTasks() ? vars : vars.repeatPerTask(1);
-      Adaptation a = learner.innerLoop().adapt(start, pre.batch(), learner.secondOrder());
+      Adaptation a = learner.adaptForWork(start, pre.batch());
       long t2 = System.nanoTime();
       BatchCollector.Collected post = pre;
       if (learner.innerLoop().steps() > 0 || !collector.dependsOnParams()) {

@@ -78,6 +78,32 @@ class MamlTrpoTest {
   }
 
   @Test
+  void when_the_meta_gradient_comes_from_structured_products_expect_the_tapes_to_1e_10() {
+    // The structured learner never records the inner loop: its setup gradient is J^T applied to
+    // the surrogate's gradient at θ'. The tape's differentiates the recorded inner steps.
+    for (boolean firstOrder : new boolean[] {false, true}) {
+      for (int steps : new int[] {1, 2}) {
+        MamlConfig cfg = new MamlConfig(0.5, steps, firstOrder, 0.01, 10, 1e-5, 15, 0.8);
+        MamlTrpo structured = new MamlTrpo(policy, cfg, true);
+        MamlTrpo tape = new MamlTrpo(policy, cfg, false);
+        assertEquals(MetaLearner.AdaptationRecord.VALUES, structured.adaptationRecord());
+        Fixture f = fixture(cfg, 31 + steps);
+        double[] a = metaGradient(structured, f);
+        double[] b = metaGradient(tape, f);
+        double worst = 0;
+        double scale = 0;
+        for (int j = 0; j < a.length; j++) {
+          worst = Math.max(worst, Math.abs(a[j] - b[j]));
+          scale = Math.max(scale, Math.abs(b[j]));
+        }
+        assertTrue(scale > 1e-3, "a meta-gradient that is not zero");
+        assertTrue(worst <= 1e-10 * scale, "first order " + firstOrder + ", " + steps + " steps: max difference "
+            + worst + " of " + scale);
+      }
+    }
+  }
+
+  @Test
   void metaGradientMatchesFiniteDifferencesThroughTheInnerStep() {
     // Both sides are what a meta-step uses: the setup gradients of the tasks' works, and the
     // line search's objective at perturbed θ (old log-probabilities fixed at θ).

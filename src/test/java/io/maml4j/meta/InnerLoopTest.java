@@ -1,0 +1,54 @@
+package io.maml4j.meta;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.maml4j.autodiff.Arena;
+import io.maml4j.baseline.Advantages;
+import io.maml4j.baseline.LinearFeatureBaseline;
+import io.maml4j.envs.Navigation2D;
+import io.maml4j.policy.Params;
+import io.maml4j.policy.Policies;
+import io.maml4j.policy.Policy;
+import io.maml4j.policy.PolicySpec;
+import io.maml4j.sampler.Episodes;
+import io.maml4j.sampler.VectorSampler;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** The values-only adaptation that learners with structured derivatives are handed. */
+class InnerLoopTest {
+  private final Navigation2D nav = new Navigation2D(-0.5, 0.5, 6);
+  private final Policy policy = Policies.create(
+      new PolicySpec("gaussian-mlp", new int[] {16, 16}, "tanh", 1.0, 1e-6), nav.observationSpace(), nav.actionSpace());
+
+  @Test
+  void when_adapting_values_only_expect_the_unrecorded_adaptation_bit_for_bit_and_no_passes_kept() {
+    SplittableRandom rng = new SplittableRandom(4);
+    Params theta = policy.init(rng, DataType.FLOAT);
+    Episodes ep = new VectorSampler(nav).sample(policy, theta, nav.sample(3, rng), 4, rng);
+    Batch train = Batch.of(ep, Advantages.compute(ep, 0.99, 1.0, new LinearFeatureBaseline(), true), DataType.FLOAT);
+    for (int steps : new int[] {0, 1, 2}) {
+      InnerLoop loop = new InnerLoop(policy, TaskLoss.REINFORCE, new double[] {0.5, 0.25}, steps);
+      try (Arena outer = Arena.open()) {
+        Params start = theta.repeatPerTask(3).detach().asVariables();
+        Adaptation full = loop.adapt(start, train, false);
+        int before = outer.size();
+        Adaptation values = loop.adaptValues(start, train);
+        // θ', then per step its input (the first is the caller's, not copied) and its gradient.
+        int tensors = theta.names().size();
+        int copied = (steps == 0 ? 0 : tensors) + Math.max(0, steps - 1) * tensors + steps * tensors;
+        assertEquals(copied, outer.size() - before, steps + " steps: arrays the outer arena gained");
+        assertArrayEquals(full.params().flat(), values.params().flat(), steps + " steps: θ'");
+        assertEquals(steps, values.stepInputs().size());
+        for (int s = 0; s < steps; s++) {
+          assertArrayEquals(full.stepInputs().get(s).flat(), values.stepInputs().get(s).flat());
+          assertArrayEquals(full.stepGrads().get(s).flat(), values.stepGrads().get(s).flat());
+        }
+        values.params().list().forEach(t -> assertTrue(!t.requiresGrad(), "values only"));
+      }
+    }
+  }
+}
