@@ -87,6 +87,16 @@ public final class ProMp implements MetaLearner {
     return false;
   }
 
+  /**
+   * The work uses only the adapted values (which parameters sampled the post-update episodes):
+   * every optimisation step re-adapts with its own graph, so none of the sampling adaptation's
+   * passes need to stay alive.
+   */
+  @Override
+  public AdaptationRecord adaptationRecord() {
+    return AdaptationRecord.VALUES;
+  }
+
   @Override
   public TaskWork taskWork(Params theta, Adaptation adaptation, Batch train, Batch valid) {
     if (train.tasks() != 1 || valid.tasks() != 1) {
