@@ -92,12 +92,6 @@ final class Kernels {
 
   static INDArray binary(Binary op, INDArray a, INDArray b) {
     long t0 = System.nanoTime();
-    if (FloatLoops.appliesRowBroadcast(a, b) && !java.util.Arrays.equals(a.shape(), b.shape())) {
-      INDArray z = uninit(a, a.shape());
-      FloatLoops.rowBroadcast(op, z, a, b);
-      record(op.name() + "-rows", t0, z.length());
-      return z;
-    }
     INDArray z = uninit(a, broadcastShape(a.shape(), b.shape()));
     INDArray[] in = {a, b};
     INDArray[] out = {z};

@@ -3,11 +3,17 @@ package io.maml4j.cli;
 import io.maml4j.env.TaskDistribution;
 import io.maml4j.eval.Curve;
 import io.maml4j.eval.EvalConfig;
+import io.maml4j.eval.EvaluationUnits;
 import io.maml4j.eval.Evaluator;
 import io.maml4j.eval.Report;
 import io.maml4j.eval.TrainedPolicy;
 import io.maml4j.plot.AdaptationChart;
 import io.maml4j.plot.Figure;
+import io.maml4j.train.Checkpoint;
+import io.maml4j.train.EnvSpec;
+import io.maml4j.train.Run;
+import io.maml4j.train.RunConfig;
+import io.maml4j.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +30,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = "Fine-tune a trained policy on held-out test tasks (cbfinn/maml_rl protocol) and chart "
         + "the average return after each gradient step (default --out plots/evaluate-<label>.png, JSON and CSV"
-        + " beside it). The environment is the run's own (RUN/config.json) unless --env is given.")
+        + " beside it). The environment is the run's own (RUN/config.json) unless --env is given. With --cluster"
+        + " the held-out tasks run on the cluster's workers, with the same figures.")
 public final class EvaluateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "POLICY", description = "policy.json, checkpoint.json or a run directory.")
   Path policyPath;
@@ -38,6 +45,9 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Mixin
   ChartMixin chart;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Override
   public Integer call() {
     var options = chart.options();
@@ -49,11 +59,30 @@ public final class EvaluateCommand implements Callable<Integer> {
     Evaluator ev = new Evaluator(dist, cfg, target.type());
     System.err.printf("maml4j: evaluating %s on %d %s test tasks (seed %d), %d steps, α %.3g then %.3g%n", tp.file(),
         cfg.tasks(), dist.name(), cfg.testSeed(), cfg.steps(), cfg.stepSize(0), cfg.stepSize(1));
-    Curve c = ev.fineTune(name, tp.policy(), tp.params()).curve();
+    Curve c;
+    try (io.maml4j.cluster.ClusterDriver driver = cluster.connect()) {
+      c = driver == null ? ev.fineTune(name, tp.policy(), tp.params()).curve()
+          : new EvaluationUnits(ev, tp.policy(), tp.params()).fineTune(name, tp.params(),
+              driver.evaluationExecutors(evaluationRun(target, tp), cfg)).curve();
+    }
     Path png = chart.out(Path.of("plots", "evaluate-" + name + ".png"));
     Figure f = AdaptationChart.build(dist.name() + ": fine-tuning on " + cfg.tasks() + " test tasks", List.of(c));
     Outputs.writeAll(f, png, options, dist, cfg, List.of(c), Map.of(name, tp.file().toString()));
     Outputs.printTable(List.of(c));
     return 0;
+  }
+
+  /**
+   * What the workers need to build the environment and policy the driver evaluates: the env spec
+   * (of --env, else the run's), the policy file's spec and the number type. The workers' units
+   * then make the driver's Evaluator, {@code new Evaluator(dist, cfg, type)}.
+   */
+  private Run evaluationRun(EvalMixin.Target target, TrainedPolicy tp) {
+    EnvSpec env = eval.env.env != null ? EnvSpec.read(eval.env.env)
+        : RunConfig.read(RunConfig.of(policyPath).orElseThrow()).env();
+    String dtype = target.type() == org.nd4j.linalg.api.buffer.DataType.DOUBLE ? "float64" : "float32";
+    TrainConfig train = TrainConfig.defaults().toBuilder().dtype(dtype).build();
+    return Run.of(new RunConfig(RunConfig.VERSION, env, Checkpoint.load(tp.file(), target.type()).spec(), train, 1),
+        target.source());
   }
 }

@@ -51,6 +51,11 @@ public final class Main implements Runnable {
         cmd.getErr().println("maml4j: error: " + ex.getMessage());
         return 1;
       }
+      if (ex instanceof io.maml4j.gym.GymHttpException) {
+        // A remote environment's server failed or cannot be reached: the message names its URL and route.
+        cmd.getErr().println("maml4j: error: " + ex.getMessage());
+        return 1;
+      }
       if (ex instanceof FileWriteException) {
         // The message is "cannot write FILE: reason"; the previous file is still in place.
         cmd.getErr().println("maml4j: error: " + ex.getMessage());

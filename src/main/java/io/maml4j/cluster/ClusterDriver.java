@@ -33,6 +33,17 @@ public final class ClusterDriver implements AutoCloseable {
     return units -> new ClusterExecutor(this, run);
   }
 
+  /**
+   * The executors of an evaluation: the held-out tasks of {@code evaluation} fine-tuned from the
+   * θ the driver sends, with the environment and policy of {@code run} (see {@link
+   * io.maml4j.eval.EvaluationUnits}).
+   */
+  public Function<UnitFactory, TaskExecutor> evaluationExecutors(Run run, io.maml4j.eval.EvalConfig evaluation) {
+    java.util.Objects.requireNonNull(evaluation, "evaluation");
+    // As for training, the members build their own units; the driver's are not used.
+    return units -> new ClusterExecutor(this, run, evaluation);
+  }
+
   /** The workers in the cluster now, in a fixed order (by member id). */
   public List<Member> workers() {
     List<Member> out = new ArrayList<>();

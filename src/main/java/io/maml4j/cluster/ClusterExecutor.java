@@ -46,12 +46,19 @@ final class ClusterExecutor implements TaskExecutor {
   private final String configJson;
   private final long fingerprint;
   private final String proof;
+  private final io.maml4j.eval.EvalConfig evaluation;
   private final Map<UUID, Integer> prepared = new LinkedHashMap<>();
   private final Set<UUID> refused = new HashSet<>();
   private boolean started;
   private int nextGroup;
 
   ClusterExecutor(ClusterDriver driver, Run run) {
+    this(driver, run, null);
+  }
+
+  /** With {@code evaluation} set, the units are those of evaluating the run's policy on held-out tasks. */
+  ClusterExecutor(ClusterDriver driver, Run run, io.maml4j.eval.EvalConfig evaluation) {
+    this.evaluation = evaluation;
     this.driver = driver;
     this.runKey = driver.id() + "/" + UUID.randomUUID().toString().substring(0, 8);
     this.configJson = run.config().toJson().toString();
@@ -95,7 +102,7 @@ final class ClusterExecutor implements TaskExecutor {
     Map<Member, Future<Jobs.Hello>> asked = new LinkedHashMap<>();
     for (Member m : present) {
       if (!prepared.containsKey(m.getUuid()) && !refused.contains(m.getUuid())) {
-        asked.put(m, submit(new Jobs.Prepare(proof, runKey, configJson, driver.id(), RunConfig.VERSION), m));
+        asked.put(m, submit(new Jobs.Prepare(proof, runKey, configJson, driver.id(), RunConfig.VERSION, evaluation), m));
       }
     }
     for (Map.Entry<Member, Future<Jobs.Hello>> e : asked.entrySet()) {

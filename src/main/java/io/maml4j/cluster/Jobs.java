@@ -47,20 +47,26 @@ final class Jobs {
   /** What a worker says about a run it was asked to serve: null {@code problem} when it serves it. */
   record Hello(String version, long fingerprint, int threads, String problem) implements Serializable {}
 
-  /** Asks a worker to serve a run: build its units from the shipped config.json. */
+  /**
+   * Asks a worker to serve a run: build its units from the shipped config.json, the training
+   * units or, with {@code evaluation} set, the evaluation units of its environment and policy.
+   */
   static final class Prepare extends Job<Hello> {
     private static final long serialVersionUID = 1L;
     final String run;
     final String configJson;
     final String driver;
     final String driverVersion;
+    final io.maml4j.eval.EvalConfig evaluation;
 
-    Prepare(String proof, String run, String configJson, String driver, String driverVersion) {
+    Prepare(String proof, String run, String configJson, String driver, String driverVersion,
+        io.maml4j.eval.EvalConfig evaluation) {
       super(proof);
       this.run = run;
       this.configJson = configJson;
       this.driver = driver;
       this.driverVersion = driverVersion;
+      this.evaluation = evaluation;
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.maml4j.config.Fields;
 import io.maml4j.meta.TaskReply;
 import io.maml4j.meta.TaskRequest;
 import io.maml4j.meta.TaskWork;
+import io.maml4j.policy.Params;
 import io.maml4j.train.Run;
 import io.maml4j.train.RunConfig;
 import io.maml4j.work.LocalExecutor;
@@ -138,11 +139,27 @@ public final class Worker implements AutoCloseable {
       } catch (ConfigException | IllegalArgumentException e) {
         return new Jobs.Hello(version, 0, threads, "cannot build the driver's run: " + e.getMessage());
       }
-      UnitFactory units = run.trainer(run.metaLearner()).units();
+      UnitFactory units;
+      if (p.evaluation == null) {
+        units = run.trainer(run.metaLearner()).units();
+        log.accept("maml4j worker: serving run " + p.run + " (" + run.distribution().name() + ", "
+            + run.train().metaBatchSize() + " tasks per iteration)");
+      } else {
+        units = evaluationUnits(run, p.evaluation);
+        log.accept("maml4j worker: serving evaluation " + p.run + " (" + run.distribution().name() + ", "
+            + p.evaluation.tasks() + " held-out tasks)");
+      }
       runs.put(p.run, new Served(units, p.driver));
-      log.accept("maml4j worker: serving run " + p.run + " (" + run.distribution().name() + ", "
-          + run.train().metaBatchSize() + " tasks per iteration)");
       return new Jobs.Hello(version, Fingerprint.of(run), threads, null);
+    }
+
+    /** The driver's evaluation (maml4j evaluate): the RL protocol on the run's environment and policy. */
+    private static UnitFactory evaluationUnits(Run run, io.maml4j.eval.EvalConfig cfg) {
+      org.nd4j.linalg.api.buffer.DataType type = run.train().dataType();
+      io.maml4j.eval.Evaluator evaluator = new io.maml4j.eval.Evaluator(run.distribution(), cfg, type);
+      // Only the names, shapes and type of the template matter; θ arrives with the request.
+      Params template = run.policy().init(new java.util.SplittableRandom(0), type);
+      return new io.maml4j.eval.EvaluationUnits(evaluator, run.policy(), template);
     }
 
     TaskReply[] round(Jobs.Round r) {

@@ -1,7 +1,8 @@
 package io.maml4j.eval;
 
 /**
- * How a starting policy is tested: the cbfinn/maml_rl protocol's knobs.
+ * How a starting policy is tested: the cbfinn/maml_rl protocol's knobs. Serializable: an
+ * evaluation over a cluster sends it to the workers.
  *
  * @param tasks number of held-out test tasks (default 40, as in the reference test scripts)
  * @param testSeed seed that fixes the test tasks and the sampling randomness, shared by every
@@ -14,7 +15,7 @@ package io.maml4j.eval;
  * @param gaeLambda GAE λ of the advantages
  */
 public record EvalConfig(int tasks, long testSeed, int steps, int episodes, double fastLr, double gamma,
-    double gaeLambda) {
+    double gaeLambda) implements java.io.Serializable {
   public static final int DEFAULT_TASKS = 40;
   public static final long DEFAULT_TEST_SEED = 40;
   public static final int DEFAULT_STEPS = 3;

@@ -101,14 +101,27 @@ public final class Evaluator {
    * parameters after s gradient steps (stacked, leading axis of size tasks.size()).
    */
   public Result fineTune(String label, Policy policy, Params theta, List<Task> tasks) {
-    double[][] returns = new double[config.steps() + 1][tasks.size()];
-    List<List<Params>> perStep = new ArrayList<>();
-    for (int s = 0; s <= config.steps(); s++) {
-      perStep.add(new ArrayList<>(tasks.size()));
-    }
+    List<TaskResult> results = new ArrayList<>(tasks.size());
     for (int i = 0; i < tasks.size(); i++) {
-      TaskResult r = fineTuneTask(policy, theta, tasks.get(i), i);
-      for (int s = 0; s <= config.steps(); s++) {
+      results.add(fineTuneTask(policy, theta, tasks.get(i), i));
+    }
+    return assemble(label, results);
+  }
+
+  /**
+   * The outcome of per-task results, task i's at index i, wherever they were computed (see
+   * {@link EvaluationUnits} for the held-out tasks on an executor's threads or workers).
+   */
+  static Result assemble(String label, List<TaskResult> results) {
+    int steps = results.get(0).scores().length;
+    double[][] returns = new double[steps][results.size()];
+    List<List<Params>> perStep = new ArrayList<>();
+    for (int s = 0; s < steps; s++) {
+      perStep.add(new ArrayList<>(results.size()));
+    }
+    for (int i = 0; i < results.size(); i++) {
+      TaskResult r = results.get(i);
+      for (int s = 0; s < steps; s++) {
         returns[s][i] = r.scores()[s];
         perStep.get(s).add(r.stepParams().get(s));
       }

@@ -19,7 +19,10 @@ import java.util.Map;
  * server. Fields:
  *
  * <ul>
- *   <li>{@code url} (required): the server, e.g. {@code "http://127.0.0.1:5000"};
+ *   <li>{@code url}: the server, e.g. {@code "http://127.0.0.1:5000"}; or {@code urls}: several
+ *       servers of the same environment, e.g. {@code ["http://10.0.0.1:5000",
+ *       "http://10.0.0.2:5000"]}, over which instances are spread (instance {@code j} of a batch on
+ *       server {@code j mod S}; see {@link RemoteTaskDistribution}). Exactly one of the two;
  *   <li>{@code env_id} (required): the server's environment id;
  *   <li>{@code horizon} (default 100): H, where the sampler cuts episodes;
  *   <li>{@code max_episode_steps} (default: the horizon): sent at create;
@@ -41,7 +44,7 @@ public final class GymHttp {
 
   /** Builds the distribution a {@code gym-http} spec describes; errors name the file and field. */
   public static RemoteTaskDistribution fromSpec(Fields f) {
-    String url = f.string("url");
+    List<String> urls = urls(f);
     String envId = f.string("env_id");
     int horizon = f.integer("horizon", 100, 1, 1_000_000);
     int maxSteps = f.integer("max_episode_steps", horizon, 1, Integer.MAX_VALUE);
@@ -56,23 +59,71 @@ public final class GymHttp {
     if (envId.isBlank()) {
       throw ConfigException.field(f.source(), "env_id", "a non-empty environment id", "\"\"");
     }
-    if (!url.startsWith("http://") && !url.startsWith("https://") || okhttp3.HttpUrl.parse(url) == null) {
-      throw ConfigException.field(f.source(), "url", "an http:// or https:// URL such as \"http://127.0.0.1:5000\"",
-          "\"" + url + "\"");
+    boolean many = f.has("urls");
+    java.util.Set<okhttp3.HttpUrl> distinct = new java.util.HashSet<>();
+    for (int i = 0; i < urls.size(); i++) {
+      String url = urls.get(i);
+      String field = many ? "urls[" + i + "]" : "url";
+      okhttp3.HttpUrl parsed = url.startsWith("http://") || url.startsWith("https://") ? okhttp3.HttpUrl.parse(url) : null;
+      if (parsed == null) {
+        throw ConfigException.field(f.source(), field, "an http:// or https:// URL such as \"http://127.0.0.1:5000\"",
+            "\"" + url + "\"");
+      }
+      if (!distinct.add(parsed)) {
+        throw ConfigException.field(f.source(), field, "a server not already listed in 'urls'", "\"" + url + "\"");
+      }
     }
-    GymHttpClient.Builder b = GymHttpClient.builder(url)
-        .optTimeout(Duration.ofMillis(Math.round(timeout * 1000)))
-        .optRetries(retries);
+    String token = null;
     if (tokenEnv != null) {
-      String token = System.getenv(tokenEnv);
+      token = System.getenv(tokenEnv);
       if (token == null || token.isEmpty()) {
         throw ConfigException.field(f.source(), "token_env", "the name of a set environment variable holding the token",
             "\"" + tokenEnv + "\" (not set)");
       }
-      b.optToken(token);
     }
-    return new RemoteTaskDistribution(b.build(), envId, horizon, maxSteps, tasks,
+    List<GymHttpClient> clients = new ArrayList<>(urls.size());
+    for (String url : urls) {
+      GymHttpClient.Builder b = GymHttpClient.builder(url)
+          .optTimeout(Duration.ofMillis(Math.round(timeout * 1000)))
+          .optRetries(retries);
+      if (token != null) {
+        b.optToken(token);
+      }
+      clients.add(b.build());
+    }
+    return new RemoteTaskDistribution(clients, envId, horizon, maxSteps, tasks,
         RemoteTaskDistribution.BatchMode.valueOf(batch.toUpperCase(java.util.Locale.ROOT)), local[0]);
+  }
+
+  /** The server URLs: {@code url} (one) or {@code urls} (a non-empty list of strings), exactly one of them. */
+  private static List<String> urls(Fields f) {
+    boolean one = f.has("url");
+    boolean many = f.has("urls");
+    if (one && many) {
+      throw new ConfigException(f.source() + ": fields 'url' and 'urls' both given: expected one of them "
+          + "('url' for one server, 'urls' for a list of servers)");
+    }
+    if (!one && !many) {
+      throw new ConfigException(f.source() + ": missing required field 'url' (or 'urls', a list of servers)");
+    }
+    if (one) {
+      return List.of(f.string("url"));
+    }
+    JsonElement e = f.raw("urls");
+    String expected = "a non-empty list of server URLs such as [\"http://10.0.0.1:5000\", \"http://10.0.0.2:5000\"]";
+    if (!e.isJsonArray() || e.getAsJsonArray().isEmpty()) {
+      throw ConfigException.field(f.source(), "urls", expected, e);
+    }
+    List<String> out = new ArrayList<>();
+    JsonArray a = e.getAsJsonArray();
+    for (int i = 0; i < a.size(); i++) {
+      JsonElement x = a.get(i);
+      if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isString()) {
+        throw ConfigException.field(f.source(), "urls[" + i + "]", "an http:// or https:// URL string", x);
+      }
+      out.add(x.getAsString());
+    }
+    return out;
   }
 
   /** The task sampler of a {@code tasks} object; a local environment it names is put in {@code local[0]}. */

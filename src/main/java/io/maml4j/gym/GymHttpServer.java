@@ -124,6 +124,8 @@ public final class GymHttpServer implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean closing = new AtomicBoolean();
   private final int maxInstances;
+  /** Requests read in full, by route ({@link #requestsServed}). */
+  private final Map<String, java.util.concurrent.atomic.LongAdder> served = new ConcurrentHashMap<>();
 
   private GymHttpServer(Builder b) throws IOException {
     this.envs = new TreeMap<>(b.envs);
@@ -352,6 +354,26 @@ public final class GymHttpServer implements AutoCloseable {
     return envs.keySet();
   }
 
+  /**
+   * How many requests were read in full so far, by route, with instance ids as {@code {id}}: e.g.
+   * {@code "POST /v1/batch/step/"} or {@code "POST /v1/envs/{id}/step/"}. For operators and
+   * tests that check how many round trips a client makes.
+   */
+  public Map<String, Long> requestsServed() {
+    Map<String, Long> out = new TreeMap<>();
+    served.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  /** The key of {@link #requestsServed}: the path with the instance id of an instance route replaced. */
+  private static String routeOf(String method, String raw) {
+    String[] p = raw.split("/", -1);
+    if (p.length >= 5 && p[1].equals("v1") && p[2].equals("envs") && !p[3].isEmpty()) {
+      p[3] = "{id}";
+    }
+    return method + " " + String.join("/", p);
+  }
+
   /** Number of live instances. */
   public int liveInstances() {
     return instances.size();
@@ -450,6 +472,12 @@ public final class GymHttpServer implements AutoCloseable {
       send(request, response, callback, reply, false, true);
       return;
     }
+    String route = routeOf(method, raw);
+    // Bounded: paths are the client's to choose, and unknown ones must not grow the map forever.
+    if (!served.containsKey(route) && served.size() >= 64) {
+      route = "other";
+    }
+    served.computeIfAbsent(route, k -> new java.util.concurrent.atomic.LongAdder()).increment();
     try {
       reply = dispatch(method, raw, body, shutdown);
     } catch (Instances.Refused e) {

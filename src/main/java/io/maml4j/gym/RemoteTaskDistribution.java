@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A task distribution whose environments live on a Gym HTTP server. Tasks are sampled here, in
@@ -20,7 +21,13 @@ import java.util.SplittableRandom;
  *
  * <p>{@link #makeVector} steps a meta-batch's instances through the batched extension when the
  * server offers it (see {@link BatchMode}), else one round trip per instance and step. The spaces
- * are read from the server on first use, from a probe instance that is closed at once.
+ * are read from the (first) server on first use, from a probe instance that is closed at once.
+ *
+ * <p>With several servers, instance {@code j} of a vector environment lives on server {@code j mod
+ * S}; each server gets one (batched) call per reset and step for all of its instances, and the S
+ * calls go out concurrently. The placement is a fixed function of the index and each instance is
+ * reset with its own seed, so the numbers are those of one server. Single environments from
+ * {@link #make} go to the servers in turn.
  *
  * <p>Built from an environment spec with {@code "env": "gym-http"} (see {@link GymHttp}).
  */
@@ -46,7 +53,8 @@ public final class RemoteTaskDistribution implements TaskDistribution {
     NEVER
   }
 
-  private final GymHttpClient client;
+  private final List<GymHttpClient> clients;
+  private final AtomicInteger nextSingle = new AtomicInteger();
   private final String envId;
   private final int horizon;
   private final Integer maxEpisodeSteps;
@@ -68,11 +76,20 @@ public final class RemoteTaskDistribution implements TaskDistribution {
   }
 
   /**
-   * As above, with the local distribution the tasks come from ({@code expected}, may be null):
-   * the served spaces must equal its, or the first use fails with one line saying both, rather
-   * than training a policy of the wrong shape or clipping actions to the wrong bounds.
+   * As below, on one server.
    */
   public RemoteTaskDistribution(GymHttpClient client, String envId, int horizon, Integer maxEpisodeSteps,
+      TaskSampler tasks, BatchMode batch, TaskDistribution expected) {
+    this(List.of(Objects.requireNonNull(client, "client")), envId, horizon, maxEpisodeSteps, tasks, batch, expected);
+  }
+
+  /**
+   * Over one or more servers that all serve {@code envId} with the same dynamics, with the local
+   * distribution the tasks come from ({@code expected}, may be null): the served spaces must
+   * equal its, or the first use fails with one line saying both, rather than training a policy of
+   * the wrong shape or clipping actions to the wrong bounds.
+   */
+  public RemoteTaskDistribution(List<GymHttpClient> clients, String envId, int horizon, Integer maxEpisodeSteps,
       TaskSampler tasks, BatchMode batch, TaskDistribution expected) {
     this.expected = expected;
     if (horizon <= 0) {
@@ -81,7 +98,10 @@ public final class RemoteTaskDistribution implements TaskDistribution {
     if (maxEpisodeSteps != null && maxEpisodeSteps <= 0) {
       throw new IllegalArgumentException("max_episode_steps must be greater than 0, got " + maxEpisodeSteps);
     }
-    this.client = Objects.requireNonNull(client, "client");
+    this.clients = List.copyOf(clients);
+    if (this.clients.isEmpty()) {
+      throw new IllegalArgumentException("a remote distribution needs at least one server");
+    }
     this.envId = Objects.requireNonNull(envId, "envId");
     this.horizon = horizon;
     this.maxEpisodeSteps = maxEpisodeSteps;
@@ -99,9 +119,14 @@ public final class RemoteTaskDistribution implements TaskDistribution {
     return envId;
   }
 
-  /** The client this distribution talks through. */
+  /** The client of the first server (the only one, unless several were given). */
   public GymHttpClient client() {
-    return client;
+    return clients.get(0);
+  }
+
+  /** The clients of all servers, in the spec's order: instance {@code j} of a vector goes to {@code j mod size}. */
+  public List<GymHttpClient> clients() {
+    return clients;
   }
 
   @Override
@@ -117,6 +142,7 @@ public final class RemoteTaskDistribution implements TaskDistribution {
   @Override
   public Environment make(Task task) {
     Space[] s = spaces();
+    GymHttpClient client = clients.get(Math.floorMod(nextSingle.getAndIncrement(), clients.size()));
     return RemoteEnvironment.create(client, envId, options(task), s[0], s[1]);
   }
 
@@ -129,13 +155,38 @@ public final class RemoteTaskDistribution implements TaskDistribution {
     for (Task t : taskList) {
       options.add(options(t));
     }
+    int servers = clients.size();
+    if (servers == 1) {
+      return openOn(clients.get(0), options);
+    }
+    return SpreadVectorEnvironment.open(servers, options.size(), s -> {
+      List<GymHttpClient.CreateOptions> mine = new ArrayList<>();
+      for (int j = s; j < options.size(); j += servers) {
+        mine.add(options.get(j));
+      }
+      return openOn(clients.get(s), mine);
+    });
+  }
+
+  /** One server's instances, in one batched create if it can; its spaces checked. */
+  private VectorEnvironment openOn(GymHttpClient client, List<GymHttpClient.CreateOptions> options) {
     if (batch == BatchMode.ALWAYS && !client.supportsBatch()) {
       throw new IllegalStateException("the server at " + client.baseUrl()
           + " does not offer the batched extension (/v1/batch/), but the spec asks for \"batch\": \"always\"");
     }
     VectorEnvironment v = RemoteVectorEnvironment.open(client, envId, options, batch != BatchMode.NEVER);
     try {
-      checkSpaces(v.observationSpace(), v.actionSpace());
+      checkSpaces(client, v.observationSpace(), v.actionSpace());
+      if (clients.size() > 1) {
+        // Servers must agree with each other too, not only with the local tasks' environment.
+        Space[] first = spaces();
+        if (!first[0].equals(v.observationSpace()) || !first[1].equals(v.actionSpace())) {
+          throw new IllegalArgumentException("gym-http server " + client.baseUrl() + " env_id " + envId
+              + " serves observation space " + describe(v.observationSpace(), first[0]) + " and action space "
+              + describe(v.actionSpace(), first[1]) + ", but " + clients.get(0).baseUrl() + " serves "
+              + describe(first[0], v.observationSpace()) + " and " + describe(first[1], v.actionSpace()));
+        }
+      }
     } catch (RuntimeException e) {
       v.close();
       throw e;
@@ -144,7 +195,7 @@ public final class RemoteTaskDistribution implements TaskDistribution {
   }
 
   /** Refuses served spaces that differ from the local distribution's, naming the server, env id and both. */
-  private void checkSpaces(Space observation, Space action) {
+  private void checkSpaces(GymHttpClient client, Space observation, Space action) {
     if (expected == null) {
       return;
     }
@@ -186,11 +237,11 @@ public final class RemoteTaskDistribution implements TaskDistribution {
         s = spaces;
         if (s == null) {
           // A task from a private stream: probing must not disturb the caller's randomness.
-          try (RemoteEnvironment probe = RemoteEnvironment.create(client, envId,
+          try (RemoteEnvironment probe = RemoteEnvironment.create(clients.get(0), envId,
               options(tasks.sample(new SplittableRandom(0))))) {
             s = new Space[] {probe.observationSpace(), probe.actionSpace()};
           }
-          checkSpaces(s[0], s[1]);
+          checkSpaces(clients.get(0), s[0], s[1]);
           spaces = s;
         }
       }

@@ -6,6 +6,8 @@
  * creation {@code kwargs}), and a {@link io.maml4j.gym.GymHttpServer} that offers every
  * registered environment to other languages. A batched extension ({@code /v1/batch/...}) steps
  * many instances per round trip; the client discovers it and falls back to the plain protocol
- * against a stock server.
+ * against a stock server. A spec may list several servers ({@code "urls"}): instances are spread
+ * over them (instance j on server j mod S), one
+ * batched call per server per step, all servers called at once.
  */
 package io.maml4j.gym;

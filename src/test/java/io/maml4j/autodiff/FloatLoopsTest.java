@@ -83,33 +83,6 @@ class FloatLoopsTest {
   }
 
   @Test
-  void when_a_row_broadcasts_over_a_matrix_expect_bit_identical_to_nd4j() {
-    SplittableRandom rng = new SplittableRandom(9);
-    long[][][] cases = {
-        {{3, 1500, 64}, {3, 1, 64}}, {{3, 1500, 64}, {1, 1, 64}}, {{3, 1500, 64}, {64}}, {{3, 700, 2}, {3, 1, 2}},
-        {{1500, 64}, {1, 64}}, {{2, 5, 4096}, {2, 1, 4096}}};
-    for (long[][] c : cases) {
-      INDArray a = Nd4j.rand(DataType.FLOAT, c[0]).subi(0.5);
-      INDArray b = Nd4j.rand(DataType.FLOAT, c[1]).addi(0.5);
-      assertTrue(FloatLoops.appliesRowBroadcast(a, b), java.util.Arrays.toString(c[1]));
-      for (Kernels.Binary op : Kernels.Binary.values()) {
-        INDArray z = Nd4j.create(DataType.FLOAT, c[0]);
-        FloatLoops.rowBroadcast(op, z, a, b);
-        INDArray ref = switch (op) {
-          case ADD -> a.add(b);
-          case SUB -> a.sub(b);
-          case MUL -> a.mul(b);
-          case DIV -> a.div(b);
-        };
-        assertArrayEquals(ref.reshape(-1).toFloatVector(), z.reshape(-1).toFloatVector(),
-            op + " " + java.util.Arrays.toString(c[0]));
-      }
-    }
-    assertFalse(FloatLoops.appliesRowBroadcast(Nd4j.rand(DataType.FLOAT, 3, 4, 5), Nd4j.rand(DataType.FLOAT, 3, 4, 1)));
-    assertFalse(FloatLoops.appliesRowBroadcast(Nd4j.rand(DataType.FLOAT, 3, 4, 5), Nd4j.rand(DataType.FLOAT, 2, 1, 5)));
-  }
-
-  @Test
   void when_operands_are_views_at_an_offset_expect_their_own_elements() {
     SplittableRandom rng = new SplittableRandom(5);
     INDArray whole = Nd4j.concat(0, random(rng, 2), random(rng, 2), random(rng, 2)).reshape(3, N);

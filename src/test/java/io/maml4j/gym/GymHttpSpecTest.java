@@ -55,15 +55,45 @@ class GymHttpSpecTest {
   }
 
   @Test
+  void when_severalUrlsGiven_expect_oneClientPerServerInOrder() {
+    RemoteTaskDistribution d = build("{\"env\": \"gym-http\", \"urls\": [\"http://10.0.0.1:5000\", "
+        + "\"https://10.0.0.2:5001/\"], \"env_id\": \"navigation-2d\"}");
+    assertEquals(List.of("http://10.0.0.1:5000/", "https://10.0.0.2:5001/"),
+        d.clients().stream().map(GymHttpClient::baseUrl).toList());
+    assertEquals("http://10.0.0.1:5000/", d.client().baseUrl());
+    assertEquals(1, build(HEAD + "}").clients().size());
+  }
+
+  @Test
+  void when_urlsAreBad_expect_oneErrorNamingFileAndField() {
+    String tail = ", \"env_id\": \"x\"}";
+    assertEquals("remote.json: fields 'url' and 'urls' both given: expected one of them ('url' for one server, "
+        + "'urls' for a list of servers)", error("{\"env\": \"gym-http\", \"url\": \"http://h:1\", "
+        + "\"urls\": [\"http://h:2\"]" + tail));
+    assertEquals("remote.json: field 'urls': expected a non-empty list of server URLs such as "
+        + "[\"http://10.0.0.1:5000\", \"http://10.0.0.2:5000\"], got []",
+        error("{\"env\": \"gym-http\", \"urls\": []" + tail));
+    assertEquals("remote.json: field 'urls': expected a non-empty list of server URLs such as "
+        + "[\"http://10.0.0.1:5000\", \"http://10.0.0.2:5000\"], got \"http://h:1\"",
+        error("{\"env\": \"gym-http\", \"urls\": \"http://h:1\"" + tail));
+    assertEquals("remote.json: field 'urls[1]': expected an http:// or https:// URL such as "
+        + "\"http://127.0.0.1:5000\", got \"h:2\"", error("{\"env\": \"gym-http\", \"urls\": [\"http://h:1\", \"h:2\"]" + tail));
+    assertEquals("remote.json: field 'urls[0]': expected an http:// or https:// URL string, got 5000",
+        error("{\"env\": \"gym-http\", \"urls\": [5000]" + tail));
+    assertEquals("remote.json: field 'urls[1]': expected a server not already listed in 'urls', got "
+        + "\"http://h:1/\"", error("{\"env\": \"gym-http\", \"urls\": [\"http://h:1\", \"http://h:1/\"]" + tail));
+  }
+
+  @Test
   void when_specIsBad_expect_oneErrorNamingFileAndField() {
-    assertEquals("remote.json: missing required field 'url'",
+    assertEquals("remote.json: missing required field 'url' (or 'urls', a list of servers)",
         error("{\"env\": \"gym-http\", \"env_id\": \"x\"}"));
     assertEquals("remote.json: field 'url': expected an http:// or https:// URL such as \"http://127.0.0.1:5000\", "
         + "got \"localhost:5000\"", error("{\"env\": \"gym-http\", \"url\": \"localhost:5000\", \"env_id\": \"x\"}"));
     assertEquals("remote.json: missing required field 'env_id'",
         error("{\"env\": \"gym-http\", \"url\": \"http://h:1\"}"));
     assertEquals("remote.json: unknown field 'horizn' (known fields: batch, env, env_id, horizon, max_episode_steps, policy, "
-        + "retries, tasks, timeout_seconds, token_env, train, url)", error(HEAD + ", \"horizn\": 5}"));
+        + "retries, tasks, timeout_seconds, token_env, train, url, urls)", error(HEAD + ", \"horizn\": 5}"));
     assertEquals("remote.json: field 'batch': expected one of [auto, always, never], got \"sometimes\"",
         error(HEAD + ", \"batch\": \"sometimes\"}"));
     assertEquals("remote.json: field 'horizon': expected an integer in [1, 1000000], got 0", error(HEAD + ", \"horizon\": 0}"));
