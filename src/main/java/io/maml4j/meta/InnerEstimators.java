@@ -73,6 +73,14 @@ public final class InnerEstimators {
    * @param referenceLogProb ⊥log π of the batch's actions, or null for the current θ
    */
   public static Tensor dice(Policy policy, Params params, Batch b, Tensor referenceLogProb) {
+    return dice(policy.forward(params, b.observations()), b, referenceLogProb);
+  }
+
+  /**
+   * {@link #dice(Policy, Params, Batch, Tensor)} on the policy's distribution over the batch's
+   * observations, for a caller that already has it.
+   */
+  public static Tensor dice(Distribution dist, Batch b, Tensor referenceLogProb) {
     Batch.Episodic ep = b.episodic();
     if (ep == null) {
       throw new IllegalArgumentException("the dice estimator needs the episodes' rewards and baseline values;"
@@ -80,7 +88,7 @@ public final class InnerEstimators {
     }
     // Padding rows hold finite log-probabilities of zero observations; masking them keeps them
     // out of the cumulative sums (they come after each episode's steps, so this is for safety).
-    Tensor logp = policy.forward(params, b.observations()).logProb(b.actions()).mul(ep.valid());
+    Tensor logp = dist.logProb(b.actions()).mul(ep.valid());
     long tasks = logp.size(0);
     long rows = logp.size(1);
     int h = ep.horizon();

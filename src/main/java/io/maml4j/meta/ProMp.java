@@ -1,10 +1,13 @@
 package io.maml4j.meta;
 
 import io.maml4j.autodiff.Arena;
+import io.maml4j.autodiff.Grad;
 import io.maml4j.autodiff.Tape;
+import io.maml4j.autodiff.Tensor;
 import io.maml4j.optim.Adam;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -20,7 +23,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * requests: {@link #SETUP} (θ_old: records the sampling policies' log-probabilities of its pre-
  * and post-update episodes), {@link #GRAD} (the current θ and η: its objective, surrogate and KL
  * and the objective's gradient through a fresh inner step) and {@link #KL} (its pre-update KL at
- * the new θ, which drives the adaptive η).
+ * the new θ, which drives the adaptive η). A worker's tasks are answered together in batched
+ * operations ({@link #batchesTasks()}, {@link Group}), each task's replies bit-identical to
+ * answering it alone.
  *
  * <p>Mutable: owns its {@link Adam} state and the current η (which changes only when {@code
  * kl_target} is set); both live in the meta-step, never in a task's work. Holds no threads.
@@ -82,65 +87,143 @@ public final class ProMp implements MetaLearner {
     return false;
   }
 
+  /**
+   * The work uses only the adapted values (which parameters sampled the post-update episodes):
+   * every optimisation step re-adapts with its own graph, so none of the sampling adaptation's
+   * passes need to stay alive.
+   */
+  @Override
+  public AdaptationRecord adaptationRecord() {
+    return AdaptationRecord.VALUES;
+  }
+
   @Override
   public TaskWork taskWork(Params theta, Adaptation adaptation, Batch train, Batch valid) {
     if (train.tasks() != 1 || valid.tasks() != 1) {
       throw new IllegalArgumentException("a task's work takes one task's batches, got " + train.tasks() + " and "
           + valid.tasks());
     }
-    return new Work(theta, adaptation, train, valid);
+    return new Group(theta, false, adaptation, train, valid).works().get(0);
   }
 
-  /** One task's share of a ProMP meta-step: its fixed samples and its terms at any θ. */
-  private final class Work implements TaskWork {
-    private final Params template;
+  /** A worker's tasks are answered together, each on its own copy of θ (see {@link Group}). */
+  @Override
+  public boolean batchesTasks() {
+    return true;
+  }
+
+  @Override
+  public List<TaskWork> taskWorks(Params theta, Adaptation adaptation, Batch train, Batch valid) {
+    return new Group(theta, true, adaptation, train, valid).works();
+  }
+
+  /**
+   * The tasks of one batch's share of a ProMP meta-step: their fixed samples and their terms at
+   * any θ, computed for all of them in batched operations on per-task slices. Every request
+   * repeats the θ it carries into one copy per task, so no operation mixes tasks and task i's
+   * replies are bit-identical to those of task i alone. Its works answer a request together: the
+   * first of them asked computes every task's reply.
+   */
+  final class Group {
+    private final Params shared;
     private final Adaptation adaptation;
     private final Batch train;
     private final Batch valid;
+    private final int tasks;
     private final DataType type;
     private ProMpObjective.Samples samples;
+    private TaskRequest answered;
+    private List<TaskReply> replies;
 
-    Work(Params theta, Adaptation adaptation, Batch train, Batch valid) {
-      this.template = theta;
+    /**
+     * @param theta leaf variables: per-task copies [G, ...] when {@code stacked}, else shared θ
+     *     (one task); only their names, shapes and dtype are used, the values come with requests
+     */
+    Group(Params theta, boolean stacked, Adaptation adaptation, Batch train, Batch valid) {
+      if (train.tasks() != valid.tasks()) {
+        throw new IllegalArgumentException("train and valid batches differ in tasks: " + train.tasks() + " and "
+            + valid.tasks());
+      }
+      this.shared = stacked ? theta.map(t -> {
+        long[] sh = t.shape();
+        return t.slice(0, 1).reshape(Arrays.copyOfRange(sh, 1, sh.length));
+      }) : theta;
       this.adaptation = adaptation;
       this.train = train;
       this.valid = valid;
+      this.tasks = train.tasks();
       this.type = theta.list().get(0).dataType();
     }
 
-    @Override
-    public TaskReply handle(TaskRequest request) {
-      switch (request.op()) {
-        case SETUP -> {
-          Params thetaOld = template.withFlat(request.vector(), type);
-          samples = objective.samples(thetaOld, train, valid, adaptation.params().detach());
-          // At θ_old every ratio is 1 and the KL 0: the objective is minus the weighted advantages.
-          double surrogate;
-          try (Tape.Scope ng = Tape.noGrad()) {
-            surrogate = -valid.advantages().mul(valid.weights()).sum().item() / valid.totalTasks();
-          }
-          return new TaskReply(new double[] {surrogate}, null);
+    List<TaskWork> works() {
+      List<TaskWork> out = new ArrayList<>(tasks);
+      for (int j = 0; j < tasks; j++) {
+        int task = j;
+        out.add(request -> reply(request).get(task));
+      }
+      return out;
+    }
+
+    private List<TaskReply> reply(TaskRequest request) {
+      if (request != answered) {
+        replies = switch (request.op()) {
+          case SETUP -> setup(request);
+          case GRAD -> grad(request);
+          case KL -> kl(request);
+          default -> throw new IllegalArgumentException("ProMP has no task request '" + request.op() + "'");
+        };
+        answered = request;
+      }
+      return replies;
+    }
+
+    private List<TaskReply> setup(TaskRequest request) {
+      Params thetaOld = shared.withFlat(request.vector(), type);
+      samples = objective.samples(thetaOld, train, valid, adaptation.params().detach());
+      // At θ_old every ratio is 1 and the KL 0: each task's objective is minus its mean weighted advantage.
+      double[] surrogate;
+      try (Tape.Scope ng = Tape.noGrad()) {
+        surrogate = Losses.perTask(valid.advantages(), valid).neg().toDoubles();
+      }
+      List<TaskReply> r = new ArrayList<>(tasks);
+      for (int i = 0; i < tasks; i++) {
+        r.add(new TaskReply(new double[] {surrogate[i]}, null));
+      }
+      return r;
+    }
+
+    private List<TaskReply> grad(TaskRequest request) {
+      requireSetUp(request);
+      double[] v = request.vector();
+      int n = v.length - 1;
+      try (Arena a = Arena.open()) {
+        Params copies = shared.withFlat(Arrays.copyOf(v, n), type).repeatPerTask(tasks).detach().asVariables();
+        ProMpObjective.Terms t = objective.termsPerTask(copies, samples);
+        Tensor loss = t.loss(v[n]);
+        // Each task's copy of θ only reaches its own terms, so the gradient of the sum is, slice
+        // by slice, each task's own gradient.
+        Params grad = Params.of(copies.names(), Grad.grad(loss.sum(), copies.list(), false));
+        double[] l = loss.toDoubles();
+        double[] s = t.surrogate().toDoubles();
+        double[] k = t.kl().toDoubles();
+        List<TaskReply> r = new ArrayList<>(tasks);
+        for (int i = 0; i < tasks; i++) {
+          r.add(new TaskReply(new double[] {l[i], s[i], k[i]}, taskFlat(grad, i)));
         }
-        case GRAD -> {
-          requireSetUp(request);
-          double[] v = request.vector();
-          int n = v.length - 1;
-          Params theta = template.withFlat(Arrays.copyOf(v, n), type);
-          try (Arena a = Arena.open()) {
-            ProMpObjective.Result r = objective.evaluate(theta, samples, v[n]);
-            return new TaskReply(new double[] {r.loss(), r.surrogate(), r.kl()}, r.grad().flat());
-          }
+        return r;
+      }
+    }
+
+    private List<TaskReply> kl(TaskRequest request) {
+      requireSetUp(request);
+      try (Arena a = Arena.open(); Tape.Scope ng = Tape.noGrad()) {
+        double[] kl = objective.klPerTask(shared.withFlat(request.vector(), type).repeatPerTask(tasks), samples)
+            .toDoubles();
+        List<TaskReply> r = new ArrayList<>(tasks);
+        for (int i = 0; i < tasks; i++) {
+          r.add(new TaskReply(new double[] {kl[i]}, null));
         }
-        case KL -> {
-          requireSetUp(request);
-          Params theta = template.withFlat(request.vector(), type);
-          try (Arena a = Arena.open(); Tape.Scope ng = Tape.noGrad()) {
-            double kl = samples.trainOld().kl(policy.forward(theta, train.observations())).mul(train.weights()).sum()
-                .item() / train.totalTasks();
-            return new TaskReply(new double[] {kl}, null);
-          }
-        }
-        default -> throw new IllegalArgumentException("ProMP has no task request '" + request.op() + "'");
+        return r;
       }
     }
 
@@ -148,6 +231,25 @@ public final class ProMp implements MetaLearner {
       if (samples == null) {
         throw new IllegalStateException(request.op() + " before " + SETUP);
       }
+    }
+
+    /** Task i's entries of per-task params ([G, ...]), flattened as {@link Params#flat()} flattens θ. */
+    private double[] taskFlat(Params p, int i) {
+      double[] all = p.flat();
+      if (tasks == 1) {
+        return all;
+      }
+      double[] out = new double[all.length / tasks];
+      int at = 0;
+      int base = 0;
+      for (Tensor t : p.list()) {
+        int size = Math.toIntExact(t.value().length());
+        int each = size / tasks;
+        System.arraycopy(all, base + i * each, out, at, each);
+        at += each;
+        base += size;
+      }
+      return out;
     }
   }
 

@@ -74,23 +74,39 @@ public final class ProMpObjective {
    * episodes ([T, ...] per task), or null to adapt θ_old here.
    */
   public Samples samples(Params thetaOld, Batch train, Batch valid, Params sampledWith) {
-    Distribution d = policy.forward(thetaOld, train.observations()).detach();
+    // Every task's forward passes run on its own copy of θ_old, so that a task's numbers are the
+    // same whether its batch holds it alone or together with others.
+    Params old = thetaOld.detach().repeatPerTask(train.tasks());
+    Distribution d = policy.forward(old, train.observations()).detach();
     Tensor trainLogProb = d.logProb(train.actions()).detach();
-    Params adapted = sampledWith != null ? sampledWith
-        : adapt(thetaOld.detach().repeatPerTask(train.tasks()), train, trainLogProb, false);
+    Params adapted = sampledWith != null ? sampledWith : adapt(old, train, trainLogProb, false);
     Tensor validLogProb = policy.forward(adapted.detach(), valid.observations()).logProb(valid.actions()).detach();
     return new Samples(train, valid, d, trainLogProb, validLogProb);
   }
 
   /** The inner steps from per-task θ, with the sampling policy in the estimator's denominator. */
   Params adapt(Params perTask, Batch train, Tensor trainLogProb, boolean createGraph) {
+    return adapt(perTask, null, train, trainLogProb, createGraph);
+  }
+
+  /**
+   * The inner steps from per-task θ; {@code atStart}, if not null, is π at {@code perTask} on the
+   * pre-update observations, which the first step's estimator then takes instead of computing it
+   * again (with a graph, the start's parameters are {@code perTask} itself).
+   */
+  private Params adapt(Params perTask, Distribution atStart, Batch train, Tensor trainLogProb, boolean createGraph) {
+    java.util.function.BiFunction<Params, Batch, Distribution> forward =
+        (params, b) -> atStart != null && params == perTask ? atStart : policy.forward(params, b.observations());
     TaskLoss inner = estimator.equals("lvc")
-        ? (p, params, b) -> InnerEstimators.lvc(p.forward(params, b.observations()), trainLogProb, b)
-        : (p, params, b) -> InnerEstimators.dice(p, params, b, trainLogProb);
+        ? (p, params, b) -> InnerEstimators.lvc(forward.apply(params, b), trainLogProb, b)
+        : (p, params, b) -> InnerEstimators.dice(forward.apply(params, b), b, trainLogProb);
     return new InnerLoop(policy, inner, fastLr, innerSteps).adapt(perTask, train, createGraph).params();
   }
 
-  /** The objective's parts at θ, all differentiable in {@code thetaVars} through the inner steps. */
+  /**
+   * The objective's parts at θ, all differentiable in θ through the inner steps: scalars (the
+   * meta-batch means of {@link #terms}) or [T] tensors (the tasks' own, of {@link #termsPerTask}).
+   */
   public record Terms(Tensor surrogate, Tensor kl) {
     /** surrogate + η KL. */
     public Tensor loss(double klCoeff) {
@@ -98,19 +114,44 @@ public final class ProMpObjective {
     }
   }
 
-  /** The clipped surrogate and the KL at θ (through a second-order inner step). */
+  /**
+   * The clipped surrogate and the KL at θ (through a second-order inner step): the per-task
+   * terms of {@link #termsPerTask} summed and divided by the meta-batch's task count.
+   */
   public Terms terms(Params thetaVars, Samples s) {
+    Terms t = termsPerTask(thetaVars.repeatPerTask(s.train().tasks()), s);
+    return new Terms(t.surrogate().sum().scale(1.0 / s.valid().totalTasks()),
+        t.kl().sum().scale(1.0 / s.train().totalTasks()));
+  }
+
+  /**
+   * Every task's own clipped surrogate and KL ([T] each, task means) at per-task parameters
+   * ([T, ...], one copy of θ per task), differentiable in them through the inner steps. No
+   * operation mixes tasks, so task i's terms and their gradient in copy i are those of task i
+   * alone.
+   */
+  public Terms termsPerTask(Params copies, Samples s) {
     Batch valid = s.valid();
-    Params adapted = adapt(thetaVars.repeatPerTask(s.train().tasks()), s.train(), s.trainLogProb(), true);
+    Batch train = s.train();
+    // The KL term and the inner step both need π_θ on the pre-update episodes: one forward pass
+    // (and one backward through it) serves both.
+    Distribution pre = policy.forward(copies, train.observations());
+    Params adapted = adapt(copies, pre, train, s.trainLogProb(), true);
     Tensor ratio = policy.forward(adapted, valid.observations()).logProb(valid.actions()).sub(s.validLogProb()).exp();
     Tensor a = valid.advantages();
     Tensor unclipped = ratio.mul(a);
     Tensor clipped = clip(ratio, 1 - clipEps, 1 + clipEps).mul(a);
-    Tensor surrogate = min(unclipped, clipped).mul(valid.weights()).sum().scale(-1.0 / valid.totalTasks());
-    Batch train = s.train();
-    Tensor kl = s.trainOld().kl(policy.forward(thetaVars, train.observations())).mul(train.weights()).sum()
-        .scale(1.0 / train.totalTasks());
-    return new Terms(surrogate, kl);
+    Tensor surrogate = Losses.perTask(min(unclipped, clipped), valid).neg();
+    return new Terms(surrogate, klPerTask(pre, s));
+  }
+
+  /** Every task's KL(π_θold ‖ π_θ) on its pre-update episodes ([T]), at per-task parameters. */
+  public Tensor klPerTask(Params copies, Samples s) {
+    return klPerTask(policy.forward(copies, s.train().observations()), s);
+  }
+
+  private static Tensor klPerTask(Distribution current, Samples s) {
+    return Losses.perTask(s.trainOld().kl(current), s.train());
   }
 
   /** The objective's value, its parts and its gradient in θ. */

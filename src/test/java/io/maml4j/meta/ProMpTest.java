@@ -1,5 +1,6 @@
 package io.maml4j.meta;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +20,8 @@ import io.maml4j.sampler.VectorSampler;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /** ProMP's meta-step: several Adam steps on one meta-batch's samples, and its adaptive η. */
@@ -30,15 +33,74 @@ class ProMpTest {
   private record Fixture(Params theta, Batch train, Batch valid) {}
 
   private Fixture fixture(ProMp learner, long seed) {
+    return fixture(learner, seed, DataType.DOUBLE);
+  }
+
+  private Fixture fixture(ProMp learner, long seed, DataType type) {
     SplittableRandom rng = new SplittableRandom(seed);
-    Params theta = policy.init(rng, DataType.DOUBLE);
+    Params theta = policy.init(rng, type);
     List<Task> tasks = nav.sample(3, rng);
     VectorSampler sampler = new VectorSampler(nav);
     LinearFeatureBaseline bl = new LinearFeatureBaseline();
     Episodes tr = sampler.sample(policy, theta, tasks, 4, rng);
-    Batch train = Batch.of(tr, Advantages.compute(tr, 0.99, 1.0, bl, true), DataType.DOUBLE);
+    Batch train = Batch.of(tr, Advantages.compute(tr, 0.99, 1.0, bl, true), rewards(tr, bl), type);
     Episodes va = sampler.sample(policy, learner.innerLoop().adapted(theta, train), tasks, 4, rng);
-    return new Fixture(theta, train, Batch.of(va, Advantages.compute(va, 0.99, 1.0, bl, true), DataType.DOUBLE));
+    return new Fixture(theta, train, Batch.of(va, Advantages.compute(va, 0.99, 1.0, bl, true), rewards(va, bl), type));
+  }
+
+  private static Batch.Rewards rewards(Episodes ep, LinearFeatureBaseline bl) {
+    return new Batch.Rewards(0.99, Advantages.values(ep, 0.99, bl));
+  }
+
+  /** SETUP at θ, GRAD at θ and at a moved θ, KL at the moved θ: every reply of every task. */
+  private static List<TaskReply> answers(List<TaskWork> works, Params theta) {
+    double[] t = theta.flat();
+    double[] moved = t.clone();
+    for (int j = 0; j < moved.length; j++) {
+      moved[j] += 0.01 * Math.sin(j);
+    }
+    List<TaskRequest> requests = List.of(new TaskRequest(ProMp.SETUP, t),
+        new TaskRequest(ProMp.GRAD, withEta(t, 5e-4)), new TaskRequest(ProMp.GRAD, withEta(moved, 2e-3)),
+        new TaskRequest(ProMp.KL, moved));
+    List<TaskReply> out = new java.util.ArrayList<>();
+    for (TaskRequest r : requests) {
+      for (TaskWork w : works) {
+        out.add(w.handle(r));
+      }
+    }
+    return out;
+  }
+
+  private static double[] withEta(double[] t, double eta) {
+    double[] v = java.util.Arrays.copyOf(t, t.length + 1);
+    v[t.length] = eta;
+    return v;
+  }
+
+  @ParameterizedTest
+  @CsvSource({"lvc, FLOAT", "lvc, DOUBLE", "dice, FLOAT"})
+  void when_tasks_are_answered_together_expect_each_task_the_replies_it_gives_alone_bit_for_bit(String estimator,
+      DataType type) {
+    // A worker holding several tasks answers them in batched operations; each task's replies
+    // must not depend on which others share its batch (the thread count changes the groups).
+    ProMp learner = new ProMp(policy, ProMpConfig.defaults(), estimator, 0.1, 1, new Adam(0.01));
+    assertTrue(learner.batchesTasks());
+    Fixture f = fixture(learner, 5, type);
+    List<TaskWork> together = learner.onBatchesTogether(f.theta, f.train, f.valid);
+    List<TaskWork> alone = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      alone.add(learner.onBatches(f.theta, f.train.task(i), f.valid.task(i)));
+    }
+    List<TaskReply> a = answers(alone, f.theta);
+    List<TaskReply> b = answers(together, f.theta);
+    assertEquals(a.size(), b.size());
+    for (int n = 0; n < a.size(); n++) {
+      String what = "request " + n / 3 + ", task " + n % 3;
+      assertArrayEquals(a.get(n).values(), b.get(n).values(), 0, what);
+      assertArrayEquals(a.get(n).vector(), b.get(n).vector(), 0, what);
+    }
+    // The gradient replies carry a gradient, not zeros.
+    assertTrue(java.util.Arrays.stream(b.get(3).vector()).anyMatch(x -> x != 0));
   }
 
   @Test
