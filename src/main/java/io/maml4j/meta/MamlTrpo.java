@@ -237,8 +237,9 @@ public final class MamlTrpo implements MetaLearner {
             try (Arena a = Arena.open()) {
               Params p = curvature.apply(shared.withFlat(request.vector(), type));
               List<TaskReply> r = new java.util.ArrayList<>(tasks);
+              double[][] f = p.flatPerTask(tasks);
               for (int i = 0; i < tasks; i++) {
-                r.add(new TaskReply(null, taskFlat(p, i)));
+                r.add(new TaskReply(null, f[i]));
               }
               yield r;
             }
@@ -258,25 +259,6 @@ public final class MamlTrpo implements MetaLearner {
       if (curvature == null) {
         throw new IllegalStateException(request.op() + " before " + SETUP);
       }
-    }
-
-    /** Task i's entries of per-task (or, for one task, shared) params, flattened. */
-    private double[] taskFlat(Params p, int i) {
-      if (tasks == 1) {
-        return p.flat();
-      }
-      double[] all = p.flat();
-      double[] out = new double[all.length / tasks];
-      int at = 0;
-      int base = 0;
-      for (Tensor t : p.list()) {
-        int n = Math.toIntExact(t.value().length());
-        int each = n / tasks;
-        System.arraycopy(all, base + i * each, out, at, each);
-        at += each;
-        base += n;
-      }
-      return out;
     }
 
     /**
@@ -323,9 +305,9 @@ public final class MamlTrpo implements MetaLearner {
       try (Arena scratch = Arena.open()) {
         // Each task's copy of θ only reaches its own loss, so the gradient of the sum is, slice
         // by slice, each task's own gradient.
-        Params grad = Params.of(theta.names(), Grad.grad(loss.sum(), theta.list(), false));
+        double[][] grad = Params.of(theta.names(), Grad.grad(loss.sum(), theta.list(), false)).flatPerTask(tasks);
         for (int i = 0; i < tasks; i++) {
-          r.add(new TaskReply(new double[] {values[i]}, taskFlat(grad, i)));
+          r.add(new TaskReply(new double[] {values[i]}, grad[i]));
         }
       }
       curvature = new Curvature(adaptation, old, valid)::perTaskProduct;
@@ -359,10 +341,12 @@ public final class MamlTrpo implements MetaLearner {
           term = e.toDoubles();
           termGrad = Params.of(theta.names(), Grad.grad(e.sum(), theta.list(), false));
         }
+        double[][] gs = grad.flatPerTask(tasks);
+        double[][] ts = termGrad == null ? null : termGrad.flatPerTask(tasks);
         for (int i = 0; i < tasks; i++) {
-          double[] g = taskFlat(grad, i);
-          if (termGrad != null) {
-            double[] t = taskFlat(termGrad, i);
+          double[] g = gs[i];
+          if (ts != null) {
+            double[] t = ts[i];
             for (int k = 0; k < g.length; k++) {
               g[k] += t[k];
             }

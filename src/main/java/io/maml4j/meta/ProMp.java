@@ -207,8 +207,9 @@ public final class ProMp implements MetaLearner {
         double[] s = t.surrogate().toDoubles();
         double[] k = t.kl().toDoubles();
         List<TaskReply> r = new ArrayList<>(tasks);
+        double[][] g = grad.flatPerTask(tasks);
         for (int i = 0; i < tasks; i++) {
-          r.add(new TaskReply(new double[] {l[i], s[i], k[i]}, taskFlat(grad, i)));
+          r.add(new TaskReply(new double[] {l[i], s[i], k[i]}, g[i]));
         }
         return r;
       }
@@ -231,25 +232,6 @@ public final class ProMp implements MetaLearner {
       if (samples == null) {
         throw new IllegalStateException(request.op() + " before " + SETUP);
       }
-    }
-
-    /** Task i's entries of per-task params ([G, ...]), flattened as {@link Params#flat()} flattens θ. */
-    private double[] taskFlat(Params p, int i) {
-      double[] all = p.flat();
-      if (tasks == 1) {
-        return all;
-      }
-      double[] out = new double[all.length / tasks];
-      int at = 0;
-      int base = 0;
-      for (Tensor t : p.list()) {
-        int size = Math.toIntExact(t.value().length());
-        int each = size / tasks;
-        System.arraycopy(all, base + i * each, out, at, each);
-        at += each;
-        base += size;
-      }
-      return out;
     }
   }
 

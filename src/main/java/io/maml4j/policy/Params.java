@@ -112,6 +112,35 @@ public record Params(Map<String, Tensor> tensors) {
   }
 
   /**
+   * Every task's entries of parameters stacked per task ([tasks, ...] leading axis), each laid
+   * out as {@link #flat()} lays out one task's parameters; with one task, {@link #flat()} itself
+   * (the parameters may then be shared, without the leading axis).
+   */
+  public double[][] flatPerTask(int tasks) {
+    if (tasks == 1) {
+      return new double[][] {flat()};
+    }
+    double[] all = flat();
+    double[][] out = new double[tasks][all.length / tasks];
+    int at = 0;
+    int base = 0;
+    for (Tensor t : tensors.values()) {
+      int size = Math.toIntExact(t.value().length());
+      if (t.rank() == 0 || t.shape()[0] != tasks) {
+        throw new IllegalArgumentException("parameters stacked per task need a leading axis of " + tasks + ", got "
+            + java.util.Arrays.toString(t.shape()));
+      }
+      int each = size / tasks;
+      for (int i = 0; i < tasks; i++) {
+        System.arraycopy(all, base + i * each, out[i], at, each);
+      }
+      at += each;
+      base += size;
+    }
+    return out;
+  }
+
+  /**
    * Params with this one's names and shapes holding {@code values} (as {@link #flat()} lays them
    * out) as constants of {@code type}.
    *
