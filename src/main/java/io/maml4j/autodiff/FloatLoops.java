@@ -27,10 +27,13 @@ final class FloatLoops {
   // Scratch chunks per thread: kernels take up to four operands and write up to two outputs.
   private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[6][CHUNK]);
 
-  /** Whether every array is dense C-order float32 of the first one's length. */
+  /** Whether every array but the null ones is dense C-order float32 of the first one's length. */
   static boolean applies(INDArray... xs) {
     long n = xs[0].length();
     for (INDArray x : xs) {
+      if (x == null) {
+        continue;
+      }
       if (x.dataType() != DataType.FLOAT || !dense(x) || x.length() != n || n > Integer.MAX_VALUE) {
         return false;
       }

@@ -160,8 +160,7 @@ final class Kernels {
    * the caller takes the ND4J passes instead.
    */
   static INDArray fusedOrNull(FloatLoops.Op op, INDArray a, INDArray b, INDArray c, INDArray d, double k) {
-    INDArray[] used = java.util.stream.Stream.of(a, b, c, d).filter(java.util.Objects::nonNull).toArray(INDArray[]::new);
-    if (!FloatLoops.applies(used)) {
+    if (!FloatLoops.applies(a, b, c, d)) {
       return null;
     }
     long t0 = System.nanoTime();

@@ -145,10 +145,7 @@ public final class MamlTrpo implements MetaLearner {
 
   @Override
   public TaskWork taskWork(Params theta, Adaptation adaptation, Batch train, Batch valid) {
-    if (train.tasks() != 1 || valid.tasks() != 1) {
-      throw new IllegalArgumentException("a task's work takes one task's batches, got " + train.tasks() + " and "
-          + valid.tasks());
-    }
+    MetaLearner.requireOneTask(train, valid);
     return new Group(theta, false, adaptation, train, valid).works().get(0);
   }
 

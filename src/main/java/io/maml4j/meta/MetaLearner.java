@@ -31,6 +31,14 @@ public interface MetaLearner {
     VALUES
   }
 
+  /** Refuses batches of other than one task, for {@link #taskWork}. */
+  static void requireOneTask(Batch train, Batch valid) {
+    if (train.tasks() != 1 || valid.tasks() != 1) {
+      throw new IllegalArgumentException("a task's work takes one task's batches, got " + train.tasks() + " and "
+          + valid.tasks());
+    }
+  }
+
   /** What the adaptation must record; by default a graph when {@link #secondOrder()}. */
   default AdaptationRecord adaptationRecord() {
     return secondOrder() ? AdaptationRecord.GRAPH : AdaptationRecord.LINKED;
