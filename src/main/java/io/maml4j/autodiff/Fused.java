@@ -122,9 +122,7 @@ public final class Fused {
     long rows = v.size(1);
     INDArray ones = Kernels.uninit(v, 1, rows).assign(1.0);
     INDArray out = Kernels.uninit(v, batch, 1, v.size(2));
-    for (int i = 0; i < batch; i++) {
-      Nd4j.gemm(ones, v.slice(i), out.slice(i), false, false, 1.0, 0.0);
-    }
+    Blas.gemmOrNd4j(ones, false, v, false, out, 0.0);
     Kernels.GEMM_FLOPS.addAndGet(2 * batch * rows * v.size(2));
     return Tensor.constant(out);
   }
@@ -144,11 +142,9 @@ public final class Fused {
     long n = out.size(2);
     if (bc.rank() == 2 && !ta) {
       // A weight shared by the batch: one product over all its rows.
-      Nd4j.gemm(ac.reshape('c', batch * m, k), bc, out.reshape('c', batch * m, n), false, tb, 1.0, beta);
+      Blas.gemmOrNd4j(ac.reshape('c', batch * m, k), false, bc, tb, out.reshape('c', batch * m, n), beta);
     } else {
-      for (int i = 0; i < batch; i++) {
-        Nd4j.gemm(ac.slice(i), bc.rank() == 2 ? bc : bc.slice(i), out.slice(i), ta, tb, 1.0, beta);
-      }
+      Blas.gemmOrNd4j(ac, ta, bc, tb, out, beta);
     }
     Kernels.GEMM_FLOPS.addAndGet(2 * batch * m * n * k);
     Kernels.record("matmulSum", t0, 2 * batch * m * n * k);

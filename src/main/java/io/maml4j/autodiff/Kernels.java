@@ -21,8 +21,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Array-level kernels behind {@link Tensor}: every output is allocated uninitialised, written
  * in place by one native call, and registered with the current {@link Arena}.
  *
- * <p>Matrix products go through {@code Nd4j.gemm} into preallocated outputs because on this
- * ND4J version {@code INDArray.mmul} costs several times the BLAS call itself.
+ * <p>Matrix products go straight to the BLAS ({@link Blas}) into preallocated outputs because on
+ * this ND4J version {@code INDArray.mmul} costs several times the BLAS call itself, and {@code
+ * Nd4j.gemm} on per-task slices about twice.
  */
 final class Kernels {
   /** Floating-point operations done by matrix products, for throughput reports. */
@@ -280,7 +281,7 @@ final class Kernels {
       long n = tb ? b.size(0) : b.size(1);
       checkInner(a, b, k, kb);
       INDArray z = uninit(a, m, n);
-      Nd4j.gemm(contiguous(a), contiguous(b), z, ta, tb, 1.0, 0.0);
+      Blas.gemmOrNd4j(contiguous(a), ta, contiguous(b), tb, z, 0.0);
       GEMM_FLOPS.addAndGet(2 * m * n * k);
       return z;
     }
@@ -299,9 +300,7 @@ final class Kernels {
         // the slice views of the loop below cost far more than the arithmetic.
         Nd4j.exec(new Mmul(ac, bc, z, MMulTranspose.builder().transposeA(ta).transposeB(tb).build()));
       } else {
-        for (int i = 0; i < batch; i++) {
-          Nd4j.gemm(ac.slice(i), bc.slice(i), z.slice(i), ta, tb, 1.0, 0.0);
-        }
+        Blas.gemmOrNd4j(ac, ta, bc, tb, z, 0.0);
       }
       GEMM_FLOPS.addAndGet(2 * batch * m * n * k);
       return z;
