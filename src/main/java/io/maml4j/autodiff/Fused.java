@@ -129,7 +129,7 @@ public final class Fused {
   }
 
   /** Every row of {@code out} [batch, m, n] set to its batch entry's row of {@code rows} [batch or 1, 1, n]. */
-  private static void fillRows(INDArray out, INDArray rows) {
+  static void fillRows(INDArray out, INDArray rows) {
     long t0 = System.nanoTime();
     long batch = out.size(0);
     long n = out.size(2);

@@ -60,7 +60,7 @@ final class Kernels {
         .forEach(e -> {
           long[] v = e.getValue();
           sb.append(String.format("%-14s %8.1f ms %8d calls", e.getKey(), v[0] / 1e6, v[1]));
-          if (v[2] > 0 && e.getKey().startsWith("matmul")) {
+          if (v[2] > 0 && (e.getKey().startsWith("matmul") || e.getKey().equals("affine"))) {
             sb.append(String.format(" %10.2f MFLOP/call %6.1f GFLOP/s", v[2] / 1e6 / v[1], (double) v[2] / v[0]));
           } else if (v[2] > 0) {
             sb.append(String.format(" %10d elements/call %6.2f ns/element", v[2] / v[1], (double) v[0] / v[2]));
@@ -310,6 +310,46 @@ final class Kernels {
     throw new IllegalArgumentException(
         "matmul needs two rank-2 or two rank-3 operands with equal batch, got "
             + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()));
+  }
+
+  /**
+   * {@code a @ w + bias} in one BLAS call onto the bias rows (see {@link Tensor#affine}), or null
+   * where that path does not apply (other dtypes, shapes or layouts), for the caller to compose.
+   */
+  static INDArray affine(INDArray a, INDArray w, INDArray bias) {
+    long t0 = System.nanoTime();
+    boolean shared = w.rank() == 2 && (a.rank() == 2 || a.rank() == 3);
+    boolean perTask = w.rank() == 3 && a.rank() == 3 && w.size(0) == a.size(0);
+    if (!shared && !perTask) {
+      return null;
+    }
+    long k = a.size(a.rank() - 1);
+    long n = w.size(w.rank() - 1);
+    if (w.size(w.rank() - 2) != k) {
+      return null;
+    }
+    long tasks = perTask ? a.size(0) : 1;
+    // Shared weights need one bias row; per-task weights one row per task.
+    if (bias.length() != tasks * n || (perTask && !(bias.rank() == 3 && bias.size(1) == 1))
+        || (shared && bias.size(bias.rank() - 1) != n)) {
+      return null;
+    }
+    INDArray ac = contiguous(a);
+    INDArray wc = contiguous(w);
+    INDArray bc = contiguous(bias);
+    long rows = shared ? ac.length() / k : a.size(1);
+    INDArray lhs = shared ? ac.reshape('c', rows, k) : ac;
+    INDArray z = uninit(a, shared ? new long[] {rows, n} : new long[] {tasks, rows, n});
+    if (!Blas.supports(lhs, wc, z) || z.dataType() != bc.dataType()) {
+      return null;
+    }
+    Fused.fillRows(z.reshape('c', tasks, rows, n), bc.reshape('c', tasks, 1, n));
+    Blas.gemm(lhs, false, wc, false, z, 1.0);
+    GEMM_FLOPS.addAndGet(2 * tasks * rows * n * k);
+    record("affine", t0, 2 * tasks * rows * n * k);
+    long[] shape = a.shape().clone();
+    shape[shape.length - 1] = n;
+    return shared ? Arena.track(z.reshape('c', shape)) : z;
   }
 
   private static void checkInner(INDArray a, INDArray b, long k, long kb) {
