@@ -119,6 +119,40 @@ final class FloatLoops {
     }
   }
 
+  /**
+   * Sets every row of {@code out} [batch, m, n] to its batch entry's row of {@code rows} [batch or
+   * 1, 1, n]; false (nothing written) unless both are dense float32.
+   */
+  static boolean fillRows(INDArray out, INDArray rows) {
+    if (out.dataType() != DataType.FLOAT || rows.dataType() != DataType.FLOAT || !dense(out) || !dense(rows)
+        || out.length() > Integer.MAX_VALUE) {
+      return false;
+    }
+    float[] chunk = SCRATCH.get()[5];
+    int batch = Math.toIntExact(out.size(0));
+    int m = Math.toIntExact(out.size(1));
+    int n = Math.toIntExact(out.size(2));
+    if (n > CHUNK) {
+      return false;
+    }
+    FloatBuffer bo = buffer(out);
+    FloatBuffer br = buffer(rows);
+    int oo = base(out);
+    int or = base(rows);
+    int perChunk = CHUNK / n;
+    for (int i = 0; i < batch; i++) {
+      br.get(or + (rows.size(0) == 1 ? 0 : i * n), chunk, 0, n);
+      for (int j = 1; j < perChunk; j++) {
+        System.arraycopy(chunk, 0, chunk, j * n, n);
+      }
+      for (int row = 0; row < m; row += perChunk) {
+        int len = Math.min(perChunk, m - row) * n;
+        bo.put(oo + (i * m + row) * n, chunk, 0, len);
+      }
+    }
+    return true;
+  }
+
   /** The operations of {@link #apply}: out = f(a, b, c, d) elementwise. */
   enum Op {
     /** a b */

@@ -100,16 +100,48 @@ public final class Fused {
    */
   public static Tensor matmulSum(Tensor a1, Tensor b1, boolean ta1, boolean tb1, Tensor a2, Tensor b2, boolean ta2,
       boolean tb2) {
+    return matmulSum(a1, b1, ta1, tb1, a2, b2, ta2, tb2, null);
+  }
+
+  /**
+   * As {@link #matmulSum(Tensor, Tensor, boolean, boolean, Tensor, Tensor, boolean, boolean)}
+   * plus a row {@code bias} [batch, 1, n] (or null) broadcast over the rows: the output starts as
+   * the bias rows and both products accumulate into it, instead of a broadcast add over the whole
+   * output afterwards. The sum then rounds as (bias + op(a1) op(b1)) + op(a2) op(b2).
+   */
+  public static Tensor matmulSum(Tensor a1, Tensor b1, boolean ta1, boolean tb1, Tensor a2, Tensor b2, boolean ta2,
+      boolean tb2, Tensor bias) {
     INDArray x = a1.value();
     long batch = x.size(0);
     long m = ta1 ? x.size(2) : x.size(1);
     long n = tb1 ? b1.value().size(b1.rank() - 2) : b1.value().size(b1.rank() - 1);
     INDArray out = Kernels.uninit(x, batch, m, n);
-    gemmInto(x, b1.value(), ta1, tb1, out, 0.0);
+    double beta = 0.0;
+    if (bias != null) {
+      fillRows(out, bias.value());
+      beta = 1.0;
+    }
+    gemmInto(x, b1.value(), ta1, tb1, out, beta);
     if (a2 != null) {
       gemmInto(a2.value(), b2.value(), ta2, tb2, out, 1.0);
     }
     return Tensor.constant(out);
+  }
+
+  /** Every row of {@code out} [batch, m, n] set to its batch entry's row of {@code rows} [batch or 1, 1, n]. */
+  static void fillRows(INDArray out, INDArray rows) {
+    long t0 = System.nanoTime();
+    long batch = out.size(0);
+    long n = out.size(2);
+    INDArray r = Kernels.contiguousDense(rows.rank() == 3 ? rows : rows.reshape(1, 1, n));
+    if (r.size(2) != n || (r.size(0) != batch && r.size(0) != 1) || r.size(1) != 1) {
+      throw new IllegalArgumentException("bias " + java.util.Arrays.toString(rows.shape()) + " does not match rows of "
+          + java.util.Arrays.toString(out.shape()));
+    }
+    if (!FloatLoops.fillRows(out, r)) {
+      out.assign(r.size(0) == batch ? r.broadcast(out.shape()) : r.reshape(1, 1, n).broadcast(out.shape()));
+    }
+    Kernels.record("fillRows", t0, out.length());
   }
 
   /**
@@ -122,9 +154,7 @@ public final class Fused {
     long rows = v.size(1);
     INDArray ones = Kernels.uninit(v, 1, rows).assign(1.0);
     INDArray out = Kernels.uninit(v, batch, 1, v.size(2));
-    for (int i = 0; i < batch; i++) {
-      Nd4j.gemm(ones, v.slice(i), out.slice(i), false, false, 1.0, 0.0);
-    }
+    Blas.gemmOrNd4j(ones, false, v, false, out, 0.0);
     Kernels.GEMM_FLOPS.addAndGet(2 * batch * rows * v.size(2));
     return Tensor.constant(out);
   }
@@ -144,11 +174,9 @@ public final class Fused {
     long n = out.size(2);
     if (bc.rank() == 2 && !ta) {
       // A weight shared by the batch: one product over all its rows.
-      Nd4j.gemm(ac.reshape('c', batch * m, k), bc, out.reshape('c', batch * m, n), false, tb, 1.0, beta);
+      Blas.gemmOrNd4j(ac.reshape('c', batch * m, k), false, bc, tb, out.reshape('c', batch * m, n), beta);
     } else {
-      for (int i = 0; i < batch; i++) {
-        Nd4j.gemm(ac.slice(i), bc.rank() == 2 ? bc : bc.slice(i), out.slice(i), ta, tb, 1.0, beta);
-      }
+      Blas.gemmOrNd4j(ac, ta, bc, tb, out, beta);
     }
     Kernels.GEMM_FLOPS.addAndGet(2 * batch * m * n * k);
     Kernels.record("matmulSum", t0, 2 * batch * m * n * k);

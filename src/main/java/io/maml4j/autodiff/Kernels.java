@@ -21,14 +21,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * Array-level kernels behind {@link Tensor}: every output is allocated uninitialised, written
  * in place by one native call, and registered with the current {@link Arena}.
  *
- * <p>Matrix products go through {@code Nd4j.gemm} into preallocated outputs because on this
- * ND4J version {@code INDArray.mmul} costs several times the BLAS call itself.
+ * <p>Matrix products go straight to the BLAS ({@link Blas}) into preallocated outputs because on
+ * this ND4J version {@code INDArray.mmul} costs several times the BLAS call itself, and {@code
+ * Nd4j.gemm} on per-task slices about twice.
  */
 final class Kernels {
   /** Floating-point operations done by matrix products, for throughput reports. */
   static final AtomicLong GEMM_FLOPS = new AtomicLong();
 
-  /** Below this many flops per batch entry, rank-3 products use one native batched call. */
+  /** Below this many flops per batch entry, rank-3 products outside the BLAS path use one native batched call. */
   static final long SMALL_SLICE_FLOPS = 1L << 20;
 
   private Kernels() {}
@@ -59,7 +60,7 @@ final class Kernels {
         .forEach(e -> {
           long[] v = e.getValue();
           sb.append(String.format("%-14s %8.1f ms %8d calls", e.getKey(), v[0] / 1e6, v[1]));
-          if (v[2] > 0 && e.getKey().startsWith("matmul")) {
+          if (v[2] > 0 && (e.getKey().startsWith("matmul") || e.getKey().equals("affine"))) {
             sb.append(String.format(" %10.2f MFLOP/call %6.1f GFLOP/s", v[2] / 1e6 / v[1], (double) v[2] / v[0]));
           } else if (v[2] > 0) {
             sb.append(String.format(" %10d elements/call %6.2f ns/element", v[2] / v[1], (double) v[0] / v[2]));
@@ -280,7 +281,7 @@ final class Kernels {
       long n = tb ? b.size(0) : b.size(1);
       checkInner(a, b, k, kb);
       INDArray z = uninit(a, m, n);
-      Nd4j.gemm(contiguous(a), contiguous(b), z, ta, tb, 1.0, 0.0);
+      Blas.gemmOrNd4j(contiguous(a), ta, contiguous(b), tb, z, 0.0);
       GEMM_FLOPS.addAndGet(2 * m * n * k);
       return z;
     }
@@ -294,14 +295,14 @@ final class Kernels {
       INDArray ac = contiguous(a);
       INDArray bc = contiguous(b);
       INDArray z = uninit(a, batch, m, n);
-      if (2 * m * n * k < SMALL_SLICE_FLOPS) {
-        // Small per-task products (few examples or arms per task): one native batched call, as
-        // the slice views of the loop below cost far more than the arithmetic.
+      if (2 * m * n * k < SMALL_SLICE_FLOPS && !Blas.supports(ac, bc, z)) {
+        // Small per-task products the BLAS path does not take (other dtypes): one native batched
+        // call, as slice views cost far more than the arithmetic. For float32 and float64 the
+        // direct BLAS calls are cheaper still (a tenth of Mmul's time on the sampler's [10, 20, 2]
+        // x [10, 2, 64]) and round the same.
         Nd4j.exec(new Mmul(ac, bc, z, MMulTranspose.builder().transposeA(ta).transposeB(tb).build()));
       } else {
-        for (int i = 0; i < batch; i++) {
-          Nd4j.gemm(ac.slice(i), bc.slice(i), z.slice(i), ta, tb, 1.0, 0.0);
-        }
+        Blas.gemmOrNd4j(ac, ta, bc, tb, z, 0.0);
       }
       GEMM_FLOPS.addAndGet(2 * batch * m * n * k);
       return z;
@@ -309,6 +310,46 @@ final class Kernels {
     throw new IllegalArgumentException(
         "matmul needs two rank-2 or two rank-3 operands with equal batch, got "
             + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()));
+  }
+
+  /**
+   * {@code a @ w + bias} in one BLAS call onto the bias rows (see {@link Tensor#affine}), or null
+   * where that path does not apply (other dtypes, shapes or layouts), for the caller to compose.
+   */
+  static INDArray affine(INDArray a, INDArray w, INDArray bias) {
+    long t0 = System.nanoTime();
+    boolean shared = w.rank() == 2 && (a.rank() == 2 || a.rank() == 3);
+    boolean perTask = w.rank() == 3 && a.rank() == 3 && w.size(0) == a.size(0);
+    if (!shared && !perTask) {
+      return null;
+    }
+    long k = a.size(a.rank() - 1);
+    long n = w.size(w.rank() - 1);
+    if (w.size(w.rank() - 2) != k) {
+      return null;
+    }
+    long tasks = perTask ? a.size(0) : 1;
+    // Shared weights need one bias row; per-task weights one row per task.
+    if (bias.length() != tasks * n || (perTask && !(bias.rank() == 3 && bias.size(1) == 1))
+        || (shared && bias.size(bias.rank() - 1) != n)) {
+      return null;
+    }
+    INDArray ac = contiguous(a);
+    INDArray wc = contiguous(w);
+    INDArray bc = contiguous(bias);
+    long rows = shared ? ac.length() / k : a.size(1);
+    INDArray lhs = shared ? ac.reshape('c', rows, k) : ac;
+    INDArray z = uninit(a, shared ? new long[] {rows, n} : new long[] {tasks, rows, n});
+    if (!Blas.supports(lhs, wc, z) || z.dataType() != bc.dataType()) {
+      return null;
+    }
+    Fused.fillRows(z.reshape('c', tasks, rows, n), bc.reshape('c', tasks, 1, n));
+    Blas.gemm(lhs, false, wc, false, z, 1.0);
+    GEMM_FLOPS.addAndGet(2 * tasks * rows * n * k);
+    record("affine", t0, 2 * tasks * rows * n * k);
+    long[] shape = a.shape().clone();
+    shape[shape.length - 1] = n;
+    return shared ? Arena.track(z.reshape('c', shape)) : z;
   }
 
   private static void checkInner(INDArray a, INDArray b, long k, long kb) {

@@ -367,6 +367,32 @@ public final class Tensor {
     }, a, b);
   }
 
+  /**
+   * {@code this @ w + bias} for a layer: this [T, N, in] (or [N, in]), w [in, out] shared or [T,
+   * in, out] per task, bias [1, out] with a shared w or [T, 1, out] with a per-task one, broadcast
+   * over the rows. Where the BLAS path applies, the bias rows start the output and the product
+   * accumulates onto them inside the BLAS call, one pass instead of a product and a broadcast add;
+   * it rounds as {@code matmul(w).add(bias)}, and its gradients are theirs.
+   */
+  public Tensor affine(Tensor w, Tensor bias) {
+    Tensor a = this;
+    INDArray v = Kernels.affine(a.value, w.value, bias.value);
+    if (v == null) {
+      return matmul(w).add(bias);
+    }
+    return node(v, "affine", g -> {
+      Tensor ga = a.requiresGrad ? g.matmul(w, false, true) : null;
+      Tensor gw = null;
+      if (w.requiresGrad) {
+        gw = a.rank() == 3 && w.rank() == 2
+            ? a.reshape(a.size(0) * a.size(1), a.size(2)).matmul(g.reshape(g.size(0) * g.size(1), g.size(2)), true,
+                false)
+            : a.matmul(g, true, false);
+      }
+      return new Tensor[] {ga, gw, bias.requiresGrad ? g.sumTo(bias.shape()) : null};
+    }, a, w, bias);
+  }
+
   @Override
   public String toString() {
     return "Tensor[" + op + " " + Arrays.toString(shape()) + (requiresGrad ? " grad" : "") + "]";

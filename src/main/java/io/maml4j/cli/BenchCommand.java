@@ -48,7 +48,8 @@ public final class BenchCommand implements Callable<Integer> {
   boolean products;
 
   @Option(names = "--gemm", description = "Instead of meta-iterations, time float32 matrix products of the"
-      + " meta-step's shapes with the loaded BLAS; --iterations products each after --warmup.")
+      + " meta-step's shapes with the loaded BLAS, and a task group's batched product through per-task slices of"
+      + " Nd4j.gemm against maml4j's direct BLAS calls; --iterations products each after --warmup.")
   boolean gemm;
 
   @Mixin
@@ -266,6 +267,39 @@ public final class BenchCommand implements Callable<Integer> {
       String name = (ta ? "(" + k + "x" + m + ")^T" : m + "x" + k) + " . " + (tb ? "(" + n + "x" + k + ")^T" : k + "x" + n);
       System.out.printf("%-28s %10.3f %10.1f%n", name, med * 1e3, 2.0 * m * n * k / med / 1e9);
     }
+    // A task group's batched product, as the meta-step takes it: per-task slices through
+    // Nd4j.gemm (what maml4j did before) against the direct BLAS calls it makes now.
+    int batch = 10;
+    org.nd4j.linalg.api.ndarray.INDArray a = org.nd4j.linalg.factory.Nd4j.rand(
+        org.nd4j.linalg.api.buffer.DataType.FLOAT, batch, 2000, 64);
+    org.nd4j.linalg.api.ndarray.INDArray b = org.nd4j.linalg.factory.Nd4j.rand(
+        org.nd4j.linalg.api.buffer.DataType.FLOAT, batch, 64, 64);
+    org.nd4j.linalg.api.ndarray.INDArray c = org.nd4j.linalg.factory.Nd4j.create(
+        org.nd4j.linalg.api.buffer.DataType.FLOAT, batch, 2000, 64);
+    io.maml4j.autodiff.Tensor ta = io.maml4j.autodiff.Tensor.constant(a);
+    io.maml4j.autodiff.Tensor tb = io.maml4j.autodiff.Tensor.constant(b);
+    double[][] t = new double[2][iterations];
+    for (int i = 0; i < warmup + iterations; i++) {
+      // Alternating, so that both see the same machine.
+      long t0 = System.nanoTime();
+      for (int j = 0; j < batch; j++) {
+        org.nd4j.linalg.factory.Nd4j.gemm(a.slice(j), b.slice(j), c.slice(j), false, false, 1.0, 0.0);
+      }
+      long t1 = System.nanoTime();
+      try (io.maml4j.autodiff.Arena arena = io.maml4j.autodiff.Arena.open()) {
+        io.maml4j.autodiff.Fused.matmulSum(ta, tb, false, false, null, null, false, false);
+      }
+      long t2 = System.nanoTime();
+      if (i >= warmup) {
+        t[0][i - warmup] = (t1 - t0) / 1e9;
+        t[1][i - warmup] = (t2 - t1) / 1e9;
+      }
+    }
+    double flop = 2.0 * batch * 2000 * 64 * 64;
+    System.out.printf("%-28s %10.3f %10.1f%n", batch + " x 2000x64 . 64x64, slices", median(t[0]) * 1e3,
+        flop / median(t[0]) / 1e9);
+    System.out.printf("%-28s %10.3f %10.1f%n", batch + " x 2000x64 . 64x64, maml4j", median(t[1]) * 1e3,
+        flop / median(t[1]) / 1e9);
     return 0;
   }
 

@@ -227,7 +227,7 @@ public final class Curvatures {
       h[0] = obs;
       Tensor a = obs;
       for (int l = 0; l < layers; l++) {
-        a = h[l].matmul(p.get(Mlp.weight(l))).add(p.get(Mlp.bias(l)));
+        a = Fused.matmulSum(h[l], p.get(Mlp.weight(l)), false, false, null, null, false, false, p.get(Mlp.bias(l)));
         if (l < layers - 1) {
           if (mlp.tanh()) {
             Tensor[] d = new Tensor[1];
@@ -248,12 +248,12 @@ public final class Curvatures {
      */
     Tensor[] jvp(Params v) {
       Tensor[] tan = new Tensor[layers + 1];
-      Tensor da = Fused.matmulSum(h[0], v.get(Mlp.weight(0)), false, false, null, null, false, false)
-          .add(v.get(Mlp.bias(0)));
+      Tensor da = Fused.matmulSum(h[0], v.get(Mlp.weight(0)), false, false, null, null, false, false,
+          v.get(Mlp.bias(0)));
       for (int l = 1; l < layers; l++) {
         tan[l] = act[l].mul(da);
-        da = Fused.matmulSum(h[l], v.get(Mlp.weight(l)), false, false, tan[l], p.get(Mlp.weight(l)), false, false)
-            .add(v.get(Mlp.bias(l)));
+        da = Fused.matmulSum(h[l], v.get(Mlp.weight(l)), false, false, tan[l], p.get(Mlp.weight(l)), false, false,
+            v.get(Mlp.bias(l)));
       }
       tan[layers] = da;
       return tan;

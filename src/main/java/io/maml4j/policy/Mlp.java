@@ -71,7 +71,7 @@ final class Mlp {
   Tensor apply(Params p, Tensor obs) {
     Tensor h = obs;
     for (int l = 0; l < layers(); l++) {
-      h = h.matmul(p.get(weight(l))).add(p.get(bias(l)));
+      h = h.affine(p.get(weight(l)), p.get(bias(l)));
       if (l < layers() - 1) {
         h = tanh ? h.tanh() : h.relu();
       }

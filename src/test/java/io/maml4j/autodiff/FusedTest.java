@@ -44,6 +44,32 @@ class FusedTest {
   }
 
   @Test
+  void when_a_row_bias_is_given_expect_it_added_to_every_row_in_float64_and_bit_for_bit_in_float32() {
+    Tensor h = random(3, 700, 4); // more rows than one scratch chunk holds
+    Tensor w = random(3, 4, 6);
+    Tensor t = random(3, 700, 6);
+    Tensor shared = random(6, 6);
+    Tensor bias = random(3, 1, 6);
+    Tensor sharedBias = random(1, 6);
+    assertSame(h.matmul(w).add(bias), Fused.matmulSum(h, w, false, false, null, null, false, false, bias));
+    assertSame(h.matmul(w).add(t.matmul(shared)).add(sharedBias),
+        Fused.matmulSum(h, w, false, false, t, shared, false, false, sharedBias));
+    // float32: one product plus the bias rounds as the product then the add; a second product
+    // accumulates after the bias, (bias + p1) + p2.
+    Tensor h32 = Tensor.constant(h.value().castTo(DataType.FLOAT));
+    Tensor w32 = Tensor.constant(w.value().castTo(DataType.FLOAT));
+    Tensor t32 = Tensor.constant(t.value().castTo(DataType.FLOAT));
+    Tensor s32 = Tensor.constant(shared.value().castTo(DataType.FLOAT));
+    Tensor b32 = Tensor.constant(bias.value().castTo(DataType.FLOAT));
+    assertArrayEquals(h32.matmul(w32).add(b32).value().data().asFloat(),
+        Fused.matmulSum(h32, w32, false, false, null, null, false, false, b32).value().dup('c').data().asFloat());
+    assertArrayEquals(b32.add(h32.matmul(w32)).add(t32.matmul(s32)).value().dup('c').data().asFloat(),
+        Fused.matmulSum(h32, w32, false, false, t32, s32, false, false, b32).value().dup('c').data().asFloat());
+    assertThrows(IllegalArgumentException.class,
+        () -> Fused.matmulSum(h, w, false, false, null, null, false, false, random(2, 1, 6)));
+  }
+
+  @Test
   void when_inner_sizes_differ_expect_a_clear_error() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Fused.matmulSum(random(2, 5, 3), random(2, 4, 6), false, false, null, null, false, false));

@@ -90,6 +90,34 @@ class TensorTest {
   }
 
   @Test
+  void affineLayerThirdOrder() {
+    check3("affine rank 2", x -> x.get(0).affine(x.get(1), x.get(2)).tanh().square(), u(5, 3), u(3, 4), u(1, 4));
+    check3("affine shared weight", x -> x.get(0).affine(x.get(1), x.get(2)).tanh().square(), u(2, 5, 3), u(3, 4),
+        u(1, 4));
+    check3("affine per task", x -> x.get(0).affine(x.get(1), x.get(2)).tanh().square(), u(2, 5, 3), u(2, 3, 4),
+        u(2, 1, 4));
+  }
+
+  @Test
+  void affineRoundsAsMatmulThenAddInFloat32() {
+    long[][][] shapes = {{{2, 700, 3}, {3, 64}, {1, 64}}, {{2, 700, 64}, {2, 64, 64}, {2, 1, 64}}, {{9, 5}, {5, 2}, {1, 2}}};
+    for (long[][] sh : shapes) {
+      INDArray[] xs = {u(sh[0]).castTo(DataType.FLOAT), u(sh[1]).castTo(DataType.FLOAT), u(sh[2]).castTo(DataType.FLOAT)};
+      List<Tensor> fused = List.of(Tensor.variable(xs[0]), Tensor.variable(xs[1]), Tensor.variable(xs[2]));
+      List<Tensor> plain = List.of(Tensor.variable(xs[0].dup()), Tensor.variable(xs[1].dup()), Tensor.variable(xs[2].dup()));
+      Tensor yf = fused.get(0).affine(fused.get(1), fused.get(2));
+      Tensor yp = plain.get(0).matmul(plain.get(1)).add(plain.get(2));
+      assertArrayEquals(yp.shape(), yf.shape());
+      assertArrayEquals(yp.value().dup('c').data().asFloat(), yf.value().dup('c').data().asFloat());
+      List<Tensor> gf = Grad.grad(yf.tanh().sum(), fused, false);
+      List<Tensor> gp = Grad.grad(yp.tanh().sum(), plain, false);
+      for (int i = 0; i < 3; i++) {
+        assertArrayEquals(gp.get(i).value().dup('c').data().asFloat(), gf.get(i).value().dup('c').data().asFloat());
+      }
+    }
+  }
+
+  @Test
   void mlpCompositeThirdOrder() {
     // A two-layer tanh network: the shape of every policy in the toolkit.
     check3("mlp", x -> x.get(0).matmul(x.get(1)).add(x.get(2)).tanh().matmul(x.get(3)).square(),
