@@ -318,7 +318,7 @@ public final class BenchCommand implements Callable<Integer> {
       System.out.printf("  %-30s %8.3f s  %7.2f GFLOP  %6.2f GFLOP/s%n", p.name(), p.seconds(), p.flops() / 1e9,
           p.seconds() > 0 ? p.flops() / 1e9 / p.seconds() : Double.NaN);
     }
-    System.out.printf("peak RSS %d MB%n", peakRss() >> 20);
+    System.out.printf("peak RSS %d MB (%s)%n", peakRss() >> 20, io.maml4j.autodiff.Arena.memoryReport());
     return 0;
   }
 

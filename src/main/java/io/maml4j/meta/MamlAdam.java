@@ -74,17 +74,55 @@ public final class MamlAdam implements MetaLearner {
     return !firstOrder;
   }
 
-  /** One task's outer loss L_Ti(f_θ'_i) on its validation batch and its gradient through the inner steps. */
+  /**
+   * Values only: θ' for sampling the post-adaptation batch, nothing of the inner passes. A task's
+   * work answers its one request and needs nothing afterwards, but whatever the adaptation records
+   * lives in the caller's arena until the whole meta-iteration ends (an executor thread holds all
+   * its tasks); recording the graph there made the memory of a meta-batch grow with every task's
+   * second-order graph (32 few-shot tasks of 15 queries per class passed 19.5 GB). The work
+   * rebuilds what it differentiates in its own scratch arena instead.
+   */
+  @Override
+  public AdaptationRecord adaptationRecord() {
+    return AdaptationRecord.VALUES;
+  }
+
+  /**
+   * One task's outer loss L_Ti(f_θ'_i) on its validation batch and its gradient through the inner
+   * steps. Everything it computes lives in a scratch arena freed before the reply, so a task holds
+   * no memory between its reply and the end of the iteration. Second order re-runs the inner loop
+   * on {@code train} from θ with its graph (the same operations on the same values as an
+   * adaptation recorded with a graph, so the gradient is bit-identical to differentiating through
+   * one; it costs one more first-order pass over the support batch than keeping the graph did);
+   * first order differentiates at fresh leaves holding θ' (∂θ'/∂θ = I).
+   *
+   * @param adaptation the inner loop from θ on {@code train}, any record: only θ' is read
+   */
   @Override
   public TaskWork taskWork(Params theta, Adaptation adaptation, Batch train, Batch valid) {
+    Params adaptedValues = adaptation.params();
     return request -> {
       if (!request.op().equals(SETUP)) {
         throw new IllegalArgumentException("MAML-Adam has no task request '" + request.op() + "'");
       }
-      Tensor loss = outerLoss.apply(policy, adaptation.params(), valid).scale(1.0 / valid.tasks());
       try (Arena scratch = Arena.open()) {
-        return new TaskReply(new double[] {loss.item()},
-            Params.of(theta.names(), Grad.grad(loss, theta.list(), false)).flat());
+        Params at;
+        List<Tensor> wrt;
+        if (firstOrder || inner.steps() == 0) {
+          at = adaptedValues.detach().asVariables();
+          wrt = at.list();
+        } else {
+          at = inner.adapt(theta.repeatPerTask(1), train, true).params();
+          wrt = theta.list();
+        }
+        Tensor loss = outerLoss.apply(policy, at, valid).scale(1.0 / valid.tasks());
+        List<Tensor> grad = Grad.grad(loss, wrt, false);
+        // The leaves of θ' are per task ([1, ...]); θ's gradient has θ's shapes.
+        List<Tensor> shaped = new java.util.ArrayList<>(grad.size());
+        for (int i = 0; i < grad.size(); i++) {
+          shaped.add(grad.get(i).reshape(theta.list().get(i).shape()));
+        }
+        return new TaskReply(new double[] {loss.item()}, Params.of(theta.names(), shaped).flat());
       }
     };
   }

@@ -22,24 +22,37 @@ import org.nd4j.linalg.api.buffer.DataType;
  * query set, with no image in both, for the outer loss (Finn et al. 2017, Section 5.2: the
  * meta-objective is the loss of the adapted model on new examples of the same classes).
  *
- * <p>Meta-training collects a task twice from the same stream: before adaptation (the data the
- * inner step fits) and after it (the data the outer loss is taken on). The first collect of a
- * stream draws the whole {@link FewShotClassification#episode} and returns its K support images
- * per class; the next collect of that stream returns the Q query images the same draw put aside,
- * so the two sets are disjoint. Evaluation collects once per task (the data does not depend on
- * the parameters) and reads the query set through {@link #query} for its score.
+ * <p>The data step's lifecycle, per task stream (training hands a task's two collects the same
+ * {@link SplittableRandom}, {@link io.maml4j.work.TrainingUnits} before and after adaptation):
+ * <ol>
+ *   <li>the first collect on a stream draws the whole {@link FewShotClassification#episode} and
+ *       returns its K support images per class, keeping the Q query images aside;
+ *   <li>the second collect on that stream, which must be for the same task, returns those query
+ *       images, so the two sets are disjoint;
+ *   <li>a further collect on the stream, or a second collect for another task, is a caller's
+ *       mistake and throws one {@link IllegalStateException} saying which, rather than silently
+ *       drawing a new episode whose support set would stand in for a query set.
+ * </ol>
+ * Evaluation collects once per task (the data does not depend on the parameters) and reads the
+ * query set through {@link #query}, as often as it scores.
  *
- * <p>Thread-safe: the pending query sets are kept per stream and per support batch in
- * synchronized weak maps. Those keys compare by identity ({@link SplittableRandom} and {@link
- * Tensor} keep {@link Object#equals}), so an entry belongs to one stream or batch and disappears
- * with it; the maps are a pairing of calls, not a cache of data.
+ * <p>Thread-safe: each stream's place in that lifecycle, and the query set of each one-task
+ * support batch, are kept in synchronized weak maps. Those keys compare by identity ({@link
+ * SplittableRandom} and {@link Tensor} keep {@link Object#equals}), so an entry belongs to one
+ * stream or batch and disappears with it; the maps are a pairing of calls, not a cache of data.
  */
 public final class EpisodeCollector implements BatchCollector {
   private final FewShotClassification distribution;
   private final TaskLoss loss;
   private final DataType type;
-  private final Map<SplittableRandom, Examples> pendingByStream = Collections.synchronizedMap(new WeakHashMap<>());
+  private final Map<SplittableRandom, Stream> streams = Collections.synchronizedMap(new WeakHashMap<>());
   private final Map<Tensor, Examples> queryBySupport = Collections.synchronizedMap(new WeakHashMap<>());
+
+  /**
+   * Where a task stream is in its episode: support handed out and the query set pending for its
+   * task ({@code query} non-null), or both handed out.
+   */
+  private record Stream(Task task, Examples query) {}
 
   /**
    * @param distribution the tasks, their K shots and Q queries per class
@@ -70,15 +83,25 @@ public final class EpisodeCollector implements BatchCollector {
     List<Examples> queries = new ArrayList<>(n);
     for (int t = 0; t < n; t++) {
       SplittableRandom rng = rngs.get(t);
-      Examples pending = pendingByStream.remove(rng);
-      if (pending != null && pending.tasks().get(0).equals(tasks.get(t))) {
-        parts.add(pending);
-        queries.add(null);
-      } else {
-        FewShotClassification.Episode e = distribution.episode(List.of(tasks.get(t)), rng);
-        pendingByStream.put(rng, e.query());
+      Task task = tasks.get(t);
+      Stream state = streams.get(rng);
+      if (state == null) {
+        FewShotClassification.Episode e = distribution.episode(List.of(task), rng);
+        streams.put(rng, new Stream(task, e.query()));
         parts.add(e.support());
         queries.add(e.query());
+      } else if (state.query() == null) {
+        throw new IllegalStateException(distribution.name() + ": collect " + t + "'s stream has already given its"
+            + " support set and its query set; a task's stream is collected twice, support before adaptation and"
+            + " then query, and a new episode needs a new stream");
+      } else if (!state.task().equals(task)) {
+        throw new IllegalStateException(distribution.name() + ": collect " + t + "'s stream drew its support set"
+            + " for task " + state.task().params() + ", so its next collect is that task's query set, got task "
+            + task.params());
+      } else {
+        streams.put(rng, new Stream(task, null));
+        parts.add(state.query());
+        queries.add(null);
       }
     }
     // Every part of one call is a support set or every part a query set (one phase per call),

@@ -51,4 +51,25 @@ class InnerLoopTest {
       }
     }
   }
+
+  /**
+   * Recording the graph changes no value: MAML with Adam samples post-adaptation episodes with
+   * θ' of its values-only adaptation, which must be the θ' that recording the graph gives.
+   */
+  @Test
+  void when_recording_the_graph_expect_the_same_adapted_values_bit_for_bit() {
+    SplittableRandom rng = new SplittableRandom(5);
+    Params theta = policy.init(rng, DataType.FLOAT);
+    Episodes ep = new VectorSampler(nav).sample(policy, theta, nav.sample(3, rng), 4, rng);
+    Batch train = Batch.of(ep, Advantages.compute(ep, 0.99, 1.0, new LinearFeatureBaseline(), true), DataType.FLOAT);
+    for (String estimator : new String[] {"reinforce", "lvc"}) {
+      InnerLoop loop = new InnerLoop(policy, TaskLoss.named(estimator), new double[] {0.5, 0.25}, 2);
+      try (Arena outer = Arena.open()) {
+        Params start = theta.repeatPerTask(3).detach().asVariables();
+        Adaptation graph = loop.adapt(start, train, true);
+        Adaptation values = loop.adaptValues(start, train);
+        assertArrayEquals(graph.params().flat(), values.params().flat(), estimator + ": θ'");
+      }
+    }
+  }
 }

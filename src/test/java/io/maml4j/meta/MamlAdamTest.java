@@ -1,9 +1,11 @@
 package io.maml4j.meta;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.maml4j.autodiff.Arena;
 import io.maml4j.autodiff.Grad;
 import io.maml4j.autodiff.Tensor;
 import io.maml4j.env.Task;
@@ -158,5 +160,66 @@ class MamlAdamTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Losses.mse(gaussian, theta, f.train));
     assertTrue(e.getMessage().contains("deterministic-mlp"), e.getMessage());
+  }
+
+  /**
+   * The reply the work gave before it kept only values: the outer loss through an adaptation
+   * recorded with its graph (or linked, first order) in the caller's arena, differentiated there.
+   */
+  private double[] throughRecordedAdaptation(MamlAdam maml, Params theta, Batch train, Batch valid) {
+    try (Arena a = Arena.open()) {
+      Params vars = theta.detach().asVariables();
+      Adaptation ad = maml.innerLoop().adapt(vars.repeatPerTask(1), train, maml.secondOrder());
+      Tensor loss = Losses.mse(model, ad.params(), valid).scale(1.0 / valid.tasks());
+      double[] g = Params.of(vars.names(), Grad.grad(loss, vars.list(), false)).flat();
+      double[] out = new double[g.length + 1];
+      out[0] = loss.item();
+      System.arraycopy(g, 0, out, 1, g.length);
+      return out;
+    }
+  }
+
+  @Test
+  void when_a_task_rebuilds_its_graph_in_scratch_expect_the_recorded_graphs_loss_and_gradient_bit_for_bit() {
+    Fixture f = fixture(90);
+    for (int steps : new int[] {0, 1, 2}) {
+      for (boolean firstOrder : new boolean[] {false, true}) {
+        MamlAdam maml = adam(model, 0.05, steps, firstOrder, 0.001);
+        for (int i = 0; i < f.train.tasks(); i++) {
+          double[] expected = throughRecordedAdaptation(maml, f.theta, f.train.task(i), f.valid.task(i));
+          TaskReply r = maml.onBatches(f.theta, f.train.task(i), f.valid.task(i))
+              .handle(new TaskRequest(MamlAdam.SETUP, f.theta.flat()));
+          String what = steps + " steps, first order " + firstOrder + ", task " + i;
+          assertEquals(expected[0], r.values()[0], what + ": loss");
+          assertArrayEquals(java.util.Arrays.copyOfRange(expected, 1, expected.length), r.vector(), what);
+        }
+      }
+    }
+  }
+
+  /**
+   * A meta-iteration's tasks all live in one arena per executor thread until the iteration ends;
+   * once a task has answered, it must hold there only what its values-only adaptation copied out
+   * (θ, its one-task copy, θ', step inputs, inner gradients), not its forward passes or their
+   * graph, or a meta-batch of 32 few-shot tasks needs 32 tasks' second-order graphs at once.
+   */
+  @Test
+  void when_a_task_has_answered_expect_only_its_adaptations_values_left_in_the_iterations_arena() {
+    Fixture f = fixture(100);
+    for (boolean firstOrder : new boolean[] {false, true}) {
+      MamlAdam maml = adam(model, 0.05, 2, firstOrder, 0.001);
+      try (Arena iteration = Arena.open()) {
+        Batch train = f.train.task(0);
+        Batch valid = f.valid.task(0);
+        int before = iteration.size();
+        Params vars = f.theta.withFlat(f.theta.flat(), DataType.DOUBLE).asVariables();
+        maml.innerLoop().adaptValues(vars.repeatPerTask(1), train);
+        int values = iteration.size() - before;
+        TaskWork work = maml.onBatches(f.theta, train, valid);
+        int start = iteration.size();
+        work.handle(new TaskRequest(MamlAdam.SETUP, f.theta.flat()));
+        assertEquals(values, iteration.size() - start, "first order " + firstOrder + ": arrays a task left behind");
+      }
+    }
   }
 }

@@ -151,4 +151,39 @@ class EpisodeCollectorTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.collector(d, config(4)));
     assertEquals("toy: fast_batch_size must be ways x shots = 3 (the support set), got 4", e.getMessage());
   }
+
+  /**
+   * The collector's lifecycle per stream: support, then the same task's query, then nothing. The
+   * two ways to break it each get one clear error instead of a fresh episode silently standing in
+   * for the query set.
+   */
+  @Test
+  void when_a_stream_is_collected_out_of_its_lifecycle_expect_one_clear_error() {
+    FewShotClassification d = new FewShotClassification("toy", data(), "train", 3, 1, 2);
+    Policy p = Policies.create(PolicySpec.convClassifier(new ConvSpec(new int[] {2}, 3, "max", true)),
+        d.observationSpace(), d.actionSpace());
+    EpisodeCollector c = new EpisodeCollector(d, TaskLoss.CROSS_ENTROPY, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+    Params theta = p.init(new java.util.SplittableRandom(1), org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+        .repeatPerTask(1);
+    List<io.maml4j.env.Task> tasks = d.sample(2, new java.util.SplittableRandom(2));
+    assertFalse(tasks.get(0).equals(tasks.get(1)));
+
+    java.util.SplittableRandom stream = new java.util.SplittableRandom(3);
+    Batch support = c.collect(p, theta, tasks.get(0), stream).batch();
+    Batch query = c.collect(p, theta, tasks.get(0), stream).batch();
+    assertEquals(3, support.observations().shape()[1]);
+    assertEquals(6, query.observations().shape()[1]);
+    IllegalStateException third = assertThrows(IllegalStateException.class,
+        () -> c.collect(p, theta, tasks.get(0), stream));
+    assertEquals("toy: collect 0's stream has already given its support set and its query set; a task's stream is"
+        + " collected twice, support before adaptation and then query, and a new episode needs a new stream",
+        third.getMessage());
+
+    java.util.SplittableRandom other = new java.util.SplittableRandom(4);
+    c.collect(p, theta, tasks.get(0), other);
+    IllegalStateException wrongTask = assertThrows(IllegalStateException.class,
+        () -> c.collect(p, theta, tasks.get(1), other));
+    assertEquals("toy: collect 0's stream drew its support set for task " + tasks.get(0).params() + ", so its next"
+        + " collect is that task's query set, got task " + tasks.get(1).params(), wrongTask.getMessage());
+  }
 }
