@@ -40,6 +40,11 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--label", description = "Name of the method in the chart (default: the run directory's name).")
   String label;
 
+  @Option(names = "--inner-estimator", paramLabel = "NAME",
+      description = "Inner step of fine-tuning: reinforce, lvc (the same step) or dice (default: the run's"
+          + " inner_estimator from config.json, else reinforce).")
+  String innerEstimator;
+
   @Mixin
   EvalMixin eval;
 
@@ -59,7 +64,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     TaskDistribution dist = target.distribution();
     TrainedPolicy tp = TrainedPolicy.load(policyPath, dist, target.type());
     String name = label != null ? label : Outputs.runName(tp.file());
-    EvalConfig cfg = eval.config(tp);
+    EvalConfig cfg = eval.config(tp).withInnerEstimator(innerEstimator(tp));
     if (dist instanceof FewShotClassification f) {
       if (cluster.cluster != null && !cluster.cluster.isEmpty()) {
         throw new IllegalArgumentException("option '--cluster': few-shot classification is evaluated in-process only;"
@@ -68,8 +73,9 @@ public final class EvaluateCommand implements Callable<Integer> {
       return fewShot.run(f, tp, name, cfg, target.type(), chart);
     }
     Evaluator ev = new Evaluator(dist, cfg, target.type());
-    System.err.printf("maml4j: evaluating %s on %d %s test tasks (seed %d), %d steps, α %.3g then %.3g%n", tp.file(),
-        cfg.tasks(), dist.name(), cfg.testSeed(), cfg.steps(), cfg.stepSize(0), cfg.stepSize(1));
+    System.err.printf("maml4j: evaluating %s on %d %s test tasks (seed %d), %d steps, α %.3g then %.3g, %s step%n",
+        tp.file(), cfg.tasks(), dist.name(), cfg.testSeed(), cfg.steps(), cfg.stepSize(0), cfg.stepSize(1),
+        cfg.innerLoss() == io.maml4j.meta.TaskLoss.DICE ? "DiCE" : "REINFORCE");
     Curve c;
     try (io.maml4j.cluster.ClusterDriver driver = cluster.connect()) {
       c = driver == null ? ev.fineTune(name, tp.policy(), tp.params()).curve()
@@ -81,6 +87,18 @@ public final class EvaluateCommand implements Callable<Integer> {
     Outputs.writeAll(f, png, options, dist, cfg, List.of(c), Map.of(name, tp.file().toString()));
     Outputs.printTable(List.of(c));
     return 0;
+  }
+
+  /** --inner-estimator, else the run's recorded one, else reinforce. */
+  private String innerEstimator(TrainedPolicy tp) {
+    if (innerEstimator != null) {
+      if (!io.maml4j.meta.TaskLoss.ESTIMATORS.contains(innerEstimator)) {
+        throw new IllegalArgumentException("option '--inner-estimator': expected one of "
+            + io.maml4j.meta.TaskLoss.ESTIMATORS + ", got '" + innerEstimator + "'");
+      }
+      return innerEstimator;
+    }
+    return tp.innerEstimator() != null ? tp.innerEstimator() : "reinforce";
   }
 
   /**

@@ -39,6 +39,10 @@ public final class HeldOutCommand implements Callable<Integer> {
       description = "Episodes per task for each step (evaluate's --episodes; default: the spec's fast_batch_size).")
   Integer fastBatchSize;
 
+  @Option(names = "--inner-estimator", paramLabel = "NAME",
+      description = "Inner step (evaluate's --inner-estimator; default: the run's, else reinforce).")
+  String innerEstimator;
+
   @Option(names = "--out", description = "Chart PNG; JSON and CSV go beside it (a .json name is given a .png chart).")
   Path out;
 
@@ -49,6 +53,9 @@ public final class HeldOutCommand implements Callable<Integer> {
         "--test-tasks", Integer.toString(tasks), "--test-seed", Long.toString(seed), "--steps", Integer.toString(steps),
         "--episodes", Integer.toString(fastBatchSize != null ? fastBatchSize : cfg.fastBatchSize()),
         "--fast-lr", Double.toString(cfg.maml().fastLr())));
+    if (innerEstimator != null) {
+      args.addAll(List.of("--inner-estimator", innerEstimator));
+    }
     if (out != null) {
       String name = out.getFileName().toString();
       args.addAll(List.of("--out", out.resolveSibling(name.toLowerCase(Locale.ROOT).endsWith(".json")

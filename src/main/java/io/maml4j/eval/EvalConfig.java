@@ -1,5 +1,7 @@
 package io.maml4j.eval;
 
+import io.maml4j.meta.TaskLoss;
+
 /**
  * How a starting policy is tested: the cbfinn/maml_rl protocol's knobs. Serializable: an
  * evaluation over a cluster sends it to the workers.
@@ -13,9 +15,13 @@ package io.maml4j.eval;
  *     training default)
  * @param gamma discount of the advantages
  * @param gaeLambda GAE λ of the advantages
+ * @param innerEstimator the inner step's estimator, a run's {@code inner_estimator}: {@code
+ *     reinforce} (default) and {@code lvc} take the REINFORCE step (LVC's gradient is REINFORCE's),
+ *     {@code dice} DiCE's (advantages γ^t (G_t - b(s_t)), see {@link
+ *     io.maml4j.meta.InnerEstimators#dice})
  */
 public record EvalConfig(int tasks, long testSeed, int steps, int episodes, double fastLr, double gamma,
-    double gaeLambda) implements java.io.Serializable {
+    double gaeLambda, String innerEstimator) implements java.io.Serializable {
   public static final int DEFAULT_TASKS = 40;
   public static final long DEFAULT_TEST_SEED = 40;
   public static final int DEFAULT_STEPS = 3;
@@ -41,6 +47,29 @@ public record EvalConfig(int tasks, long testSeed, int steps, int episodes, doub
     if (!(gaeLambda >= 0 && gaeLambda <= 1)) {
       throw new IllegalArgumentException("gae_lambda must be in [0, 1], got " + gaeLambda);
     }
+    if (!TaskLoss.ESTIMATORS.contains(innerEstimator)) {
+      throw new IllegalArgumentException("inner_estimator must be one of " + TaskLoss.ESTIMATORS + ", got "
+          + innerEstimator);
+    }
+  }
+
+  /** The protocol with the REINFORCE inner step. */
+  public EvalConfig(int tasks, long testSeed, int steps, int episodes, double fastLr, double gamma, double gaeLambda) {
+    this(tasks, testSeed, steps, episodes, fastLr, gamma, gaeLambda, "reinforce");
+  }
+
+  /** The same protocol with another inner estimator. */
+  public EvalConfig withInnerEstimator(String estimator) {
+    return new EvalConfig(tasks, testSeed, steps, episodes, fastLr, gamma, gaeLambda, estimator);
+  }
+
+  /**
+   * The inner step's loss: DiCE's for {@code dice}; REINFORCE's for {@code reinforce} and for
+   * {@code lvc}, whose first derivative it is, so that ProMP and LVC runs are evaluated exactly as
+   * before estimators were recorded.
+   */
+  public TaskLoss innerLoss() {
+    return innerEstimator.equals("dice") ? TaskLoss.DICE : TaskLoss.REINFORCE;
   }
 
   public static EvalConfig defaults() {
@@ -63,6 +92,7 @@ public record EvalConfig(int tasks, long testSeed, int steps, int episodes, doub
     o.addProperty("later_lr", fastLr / 2);
     o.addProperty("gamma", gamma);
     o.addProperty("gae_lambda", gaeLambda);
+    o.addProperty("inner_estimator", innerEstimator);
     return o;
   }
 }

@@ -19,8 +19,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * The one evaluation protocol, cbfinn/maml_rl's test scripts: for every held-out task, sample
  * {@code episodes} episodes, score them, take one inner-loop step (the REINFORCE step of Finn et
- * al. 2017, Equation 4, with per-task linear-baseline advantages) with step size α (then α/2), and
- * repeat. Every task family runs it: the data step is a {@link BatchCollector} (episodes, or a
+ * al. 2017, Equation 4, with per-task linear-baseline advantages, or the run's DiCE step) with step
+ * size α (then α/2), and repeat. Every task family runs it: the data step is a {@link BatchCollector} (episodes, or a
  * regression task's fixed K examples) and the figure recorded is a {@link Scorer}'s.
  *
  * <p>The test tasks come from a stream split off the test seed, and every task samples from its
@@ -37,11 +37,13 @@ public final class Evaluator {
 
   /**
    * The RL protocol: fresh episodes each step, scored by their mean return, α for the first step
-   * and α/2 after.
+   * and α/2 after, each step the inner step of {@code config.innerEstimator()} (with DiCE, the
+   * episodes also keep their rewards and baseline values, which its loss needs).
    */
   public Evaluator(TaskDistribution distribution, EvalConfig config, DataType type) {
     this(distribution, config, new RolloutCollector(distribution, config.episodes(), config.gamma(),
-        config.gaeLambda(), type), TaskLoss.REINFORCE, schedule(config), Scorer.SAMPLED);
+        config.gaeLambda(), type, config.innerLoss() == TaskLoss.DICE), config.innerLoss(), schedule(config),
+        Scorer.SAMPLED);
   }
 
   /**
@@ -153,8 +155,12 @@ public final class Evaluator {
         }
         scores[s] = scorer.score(policy, p, task, index, data);
         Batch b = data.batch();
+        // The episodes' time structure too: it is what a DiCE step adapted on.
+        Batch.Episodic ep = b.episodic() == null ? null : new Batch.Episodic(arena.escape(b.episodic().discountedRewards()),
+            arena.escape(b.episodic().discountedValues()), arena.escape(b.episodic().valid()), b.episodic().horizon());
         sampled.add(new BatchCollector.Collected(new Batch(arena.escape(b.observations()), arena.escape(b.actions()),
-            arena.escape(b.advantages()), arena.escape(b.weights()), b.tasks()), data.scores(), data.steps()));
+            arena.escape(b.advantages()), arena.escape(b.weights()), ep, b.tasks(), b.totalTasks()), data.scores(),
+            data.steps()));
         if (s < config.steps()) {
           p = inner.step(s).adapt(p, data.batch(), false).params();
         }

@@ -22,8 +22,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param fastLr the run's inner step size α, or NaN when unknown
  * @param gamma the run's discount, or NaN when unknown
  * @param gaeLambda the run's GAE λ, or NaN when unknown
+ * @param innerEstimator the run's {@code inner_estimator}, or null when unknown
  */
-public record TrainedPolicy(Path file, Policy policy, Params params, double fastLr, double gamma, double gaeLambda) {
+public record TrainedPolicy(Path file, Policy policy, Params params, double fastLr, double gamma, double gaeLambda,
+    String innerEstimator) {
 
   /**
    * Loads {@code path} (a policy or checkpoint file, or a run directory holding {@code
@@ -49,12 +51,13 @@ public record TrainedPolicy(Path file, Policy policy, Params params, double fast
     ck.requireParamsOf(policy, file);
     Path config = file.toAbsolutePath().getParent().resolve(RunConfig.FILE);
     if (!Files.exists(config)) {
-      return new TrainedPolicy(file, policy, ck.params(), Double.NaN, Double.NaN, Double.NaN);
+      return new TrainedPolicy(file, policy, ck.params(), Double.NaN, Double.NaN, Double.NaN, null);
     }
     // The run's own record, read as strictly as every other command reads it: a damaged
     // config.json is one clear error, not silently replaced by defaults.
     TrainConfig t = RunConfig.read(config).train();
-    return new TrainedPolicy(file, policy, ck.params(), t.maml().fastLr(), t.gamma(), t.gaeLambda());
+    return new TrainedPolicy(file, policy, ck.params(), t.maml().fastLr(), t.gamma(), t.gaeLambda(),
+        t.innerEstimator());
   }
 
   /** Fresh parameters of the same architecture, as the "random initialisation" baseline. */

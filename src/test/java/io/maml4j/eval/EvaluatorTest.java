@@ -3,13 +3,17 @@ package io.maml4j.eval;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.maml4j.autodiff.Grad;
 import io.maml4j.autodiff.Tensor;
 import io.maml4j.env.Task;
 import io.maml4j.envs.Navigation2D;
 import io.maml4j.meta.Batch;
+import io.maml4j.meta.InnerLoop;
 import io.maml4j.meta.Losses;
+import io.maml4j.meta.TaskLoss;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policies;
 import io.maml4j.policy.Policy;
@@ -115,5 +119,56 @@ class EvaluatorTest {
     Curve c = new Evaluator(nav, none, DataType.DOUBLE).fineTune("x", policy, theta).curve();
     assertEquals(0, c.steps());
     assertEquals(3, c.taskReturns()[0].length);
+  }
+
+  @Test
+  void when_the_run_adapts_with_dice_expect_the_same_episodes_before_the_step_and_dice_steps_of_the_inner_loop() {
+    Evaluator reinforce = new Evaluator(nav, cfg, DataType.DOUBLE);
+    Evaluator dice = new Evaluator(nav, cfg.withInnerEstimator("dice"), DataType.DOUBLE);
+    assertEquals(reinforce.testTasks(), dice.testTasks());
+    Task task = dice.testTasks().get(1);
+    Evaluator.TaskResult r = reinforce.fineTuneTask(policy, theta, task, 1);
+    Evaluator.TaskResult d = dice.fineTuneTask(policy, theta, task, 1);
+    // Before the first step nothing depends on the estimator: same θ, same episodes, same score.
+    assertEquals(r.scores()[0], d.scores()[0], 0);
+    assertArrayEquals(r.stepData().get(0).batch().actions().toDoubles(), d.stepData().get(0).batch().actions().toDoubles(), 0);
+    assertArrayEquals(r.stepData().get(0).batch().advantages().toDoubles(),
+        d.stepData().get(0).batch().advantages().toDoubles(), 0);
+    // Each step is InnerLoop's with the DiCE loss on that step's episodes (α 0.3, then 0.15) ...
+    double[] lrs = {0.3, 0.15};
+    for (int s = 0; s < 2; s++) {
+      Batch b = d.stepData().get(s).batch();
+      Params expected = new InnerLoop(policy, TaskLoss.DICE, lrs[s], 1).adapt(d.stepParams().get(s), b, false).params();
+      assertArrayEquals(expected.flat(), d.stepParams().get(s + 1).flat(), 0, "DiCE step " + (s + 1));
+    }
+    // ... and the REINFORCE step on the same first episodes is the REINFORCE evaluation's, which
+    // the DiCE step is not: the two part exactly at the first step.
+    Params reinforceStep = new InnerLoop(policy, TaskLoss.REINFORCE, 0.3, 1)
+        .adapt(d.stepParams().get(0), d.stepData().get(0).batch(), false).params();
+    assertArrayEquals(r.stepParams().get(1).flat(), reinforceStep.flat(), 0);
+    double[] a = r.stepParams().get(1).flat();
+    double[] b = d.stepParams().get(1).flat();
+    double diff = 0;
+    for (int j = 0; j < a.length; j++) {
+      diff = Math.max(diff, Math.abs(a[j] - b[j]));
+    }
+    assertTrue(diff > 1e-6, "DiCE and REINFORCE steps coincide: " + diff);
+    assertNotEquals(r.scores()[1], d.scores()[1]);
+  }
+
+  @Test
+  void when_the_estimator_is_lvc_expect_the_reinforce_evaluation_bit_for_bit() {
+    // LVC's first derivative is REINFORCE's: ProMP and LVC runs are evaluated as before.
+    Curve r = new Evaluator(nav, cfg, DataType.DOUBLE).fineTune("r", policy, theta).curve();
+    Curve l = new Evaluator(nav, cfg.withInnerEstimator("lvc"), DataType.DOUBLE).fineTune("l", policy, theta).curve();
+    for (int s = 0; s <= 2; s++) {
+      assertArrayEquals(r.taskReturns()[s], l.taskReturns()[s], 0);
+    }
+  }
+
+  @Test
+  void when_the_estimator_is_unknown_expect_an_error_naming_the_choices() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cfg.withInnerEstimator("dise"));
+    assertEquals("inner_estimator must be one of [reinforce, lvc, dice], got dise", e.getMessage());
   }
 }
