@@ -68,19 +68,22 @@ final class Blas {
     long oa = elementOffset(a);
     long ob = elementOffset(b);
     long oc = elementOffset(c);
+    // One pointer object per operand, moved along the batch: JNI reads the position at each call.
     if (a.dataType() == DataType.FLOAT) {
+      FloatPointer fa = new FloatPointer(pa);
+      FloatPointer fb = new FloatPointer(pb);
+      FloatPointer fc = new FloatPointer(pc);
       for (long i = 0; i < batch; i++) {
-        openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA, transB, m, n, k, 1f,
-            new FloatPointer(pa).position(oa + i * strideA), lda,
-            new FloatPointer(pb).position(ob + i * strideB), ldb, (float) beta,
-            new FloatPointer(pc).position(oc + i * strideC), ldc);
+        openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA, transB, m, n, k, 1f, fa.position(oa + i * strideA), lda,
+            fb.position(ob + i * strideB), ldb, (float) beta, fc.position(oc + i * strideC), ldc);
       }
     } else {
+      DoublePointer da = new DoublePointer(pa);
+      DoublePointer db = new DoublePointer(pb);
+      DoublePointer dc = new DoublePointer(pc);
       for (long i = 0; i < batch; i++) {
-        openblas_nolapack.cblas_dgemm(ROW_MAJOR, transA, transB, m, n, k, 1.0,
-            new DoublePointer(pa).position(oa + i * strideA), lda,
-            new DoublePointer(pb).position(ob + i * strideB), ldb, beta,
-            new DoublePointer(pc).position(oc + i * strideC), ldc);
+        openblas_nolapack.cblas_dgemm(ROW_MAJOR, transA, transB, m, n, k, 1.0, da.position(oa + i * strideA), lda,
+            db.position(ob + i * strideB), ldb, beta, dc.position(oc + i * strideC), ldc);
       }
     }
   }

@@ -139,7 +139,7 @@ public final class Fused {
           + java.util.Arrays.toString(out.shape()));
     }
     if (!FloatLoops.fillRows(out, r)) {
-      out.assign(r.size(0) == batch ? r.broadcast(out.shape()) : r.reshape(1, 1, n).broadcast(out.shape()));
+      out.assign(r.broadcast(out.shape()));
     }
     Kernels.record("fillRows", t0, out.length());
   }

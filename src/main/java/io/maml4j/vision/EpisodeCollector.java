@@ -1,6 +1,5 @@
 package io.maml4j.vision;
 
-import io.maml4j.autodiff.Tape;
 import io.maml4j.autodiff.Tensor;
 import io.maml4j.env.Task;
 import io.maml4j.meta.Batch;
@@ -9,6 +8,7 @@ import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
 import io.maml4j.sampler.Examples;
 import io.maml4j.work.BatchCollector;
+import io.maml4j.work.ExampleCollector;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -118,17 +118,7 @@ public final class EpisodeCollector implements BatchCollector {
     if (n == 1 && queries.get(0) != null) {
       queryBySupport.put(b.observations(), queries.get(0));
     }
-    double[] scores = new double[n];
-    long[] steps = new long[n];
-    try (Tape.Scope ng = Tape.noGrad()) {
-      for (int t = 0; t < n; t++) {
-        int at = t;
-        Params p = n == 1 ? params : params.map(x -> x.slice(at, at + 1));
-        scores[t] = -loss.apply(policy, p, b.task(t)).item();
-        steps[t] = per;
-      }
-    }
-    return new Collected(b, scores, steps);
+    return ExampleCollector.scored(policy, params, loss, b, per);
   }
 
   /**

@@ -45,6 +45,15 @@ public record ExampleCollector(ExampleSampler sampler, int examples, TaskLoss lo
       out = e.targetDim();
     }
     Batch b = Batch.supervised(new Examples(tasks, examples, in, out, concat(xs), concat(ys)), type);
+    return scored(policy, params, loss, b, examples);
+  }
+
+  /**
+   * {@code b} with every task's score, minus its loss at its own parameters (a slice of {@code
+   * params} when there are several tasks), and {@code examples} steps per task.
+   */
+  public static Collected scored(Policy policy, Params params, TaskLoss loss, Batch b, long examples) {
+    int n = b.tasks();
     double[] scores = new double[n];
     long[] steps = new long[n];
     try (Tape.Scope ng = Tape.noGrad()) {
