@@ -86,10 +86,11 @@ public final class CompareCommand implements Callable<Integer> {
       }
       o = TrainedPolicy.load(oracle, oracleDist, type);
     }
-    // Every method is fine-tuned with the MAML run's protocol (α, γ, λ) on the same tasks.
+    // Every method is fine-tuned with the MAML run's protocol (α, γ, λ, inner estimator) on the same tasks.
     EvalConfig cfg = eval.config(m);
-    System.err.printf("maml4j: comparing on %d %s test tasks (seed %d), %d steps of %d episodes, α %.3g then %.3g%n",
-        cfg.tasks(), dist.name(), cfg.testSeed(), cfg.steps(), cfg.episodes(), cfg.stepSize(0), cfg.stepSize(1));
+    System.err.printf("maml4j: comparing on %d %s test tasks (seed %d), %d steps of %d episodes, α %.3g then %.3g,"
+        + " %s step%n", cfg.tasks(), dist.name(), cfg.testSeed(), cfg.steps(), cfg.episodes(), cfg.stepSize(0),
+        cfg.stepSize(1), cfg.innerLoss() == io.maml4j.meta.TaskLoss.DICE ? "DiCE" : "REINFORCE");
     Evaluator ev = new Evaluator(dist, cfg, type);
     List<Curve> curves = new ArrayList<>();
     Map<String, String> sources = new LinkedHashMap<>();
@@ -102,8 +103,9 @@ public final class CompareCommand implements Callable<Integer> {
           sources));
     }
     if (o != null) {
+      // The oracle adapts with its own run's estimator.
       EvalConfig oc = new EvalConfig(cfg.tasks(), cfg.testSeed(), cfg.steps(), cfg.episodes(), oracleFastLr, cfg.gamma(),
-          cfg.gaeLambda());
+          cfg.gaeLambda(), o.innerEstimator() != null ? o.innerEstimator() : "reinforce");
       Evaluator oe = new Evaluator(oracleDist, oc, type);
       curves.add(run(oe, "oracle", o.policy(), o.params(),
           String.format(java.util.Locale.ROOT, "%s (fine-tuning step size %s)", o.file(), oracleFastLr), sources));

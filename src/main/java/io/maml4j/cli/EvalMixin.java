@@ -78,13 +78,18 @@ public final class EvalMixin {
     }
   }
 
-  /** The protocol, taking α, γ and λ from {@code reference}'s run when not given. */
+  /**
+   * The protocol, taking α, γ and λ from {@code reference}'s run when not given, and the run's
+   * inner estimator (else REINFORCE), so that every command adapts as the run was trained to.
+   */
   EvalConfig config(TrainedPolicy reference) {
     EvalConfig d = EvalConfig.defaults();
     double lr = fastLr != null ? fastLr
         : reference != null && Double.isFinite(reference.fastLr()) ? reference.fastLr() : d.fastLr();
     double gamma = reference != null && Double.isFinite(reference.gamma()) ? reference.gamma() : d.gamma();
     double lambda = reference != null && Double.isFinite(reference.gaeLambda()) ? reference.gaeLambda() : d.gaeLambda();
-    return new EvalConfig(tasks, testSeed, steps, episodes, lr, gamma, lambda);
+    String estimator = reference != null && reference.innerEstimator() != null ? reference.innerEstimator()
+        : "reinforce";
+    return new EvalConfig(tasks, testSeed, steps, episodes, lr, gamma, lambda, estimator);
   }
 }

@@ -50,7 +50,7 @@ public final class PathsCommand implements Callable<Integer> {
     TrainedPolicy tp = TrainedPolicy.load(policyPath, dist, target.type());
     EvalConfig base = eval.config(tp);
     EvalConfig cfg = new EvalConfig(goals, base.testSeed(), base.steps(), base.episodes(), base.fastLr(), base.gamma(),
-        base.gaeLambda());
+        base.gaeLambda(), base.innerEstimator());
     Evaluator ev = new Evaluator(dist, cfg, target.type());
     List<Task> tasks = ev.testTasks();
     double[][] goalXy = new double[tasks.size()][];

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code evaluate} adapts with a run's own inner estimator: a DiCE run's config.json makes it take
- * DiCE steps, {@code --inner-estimator} chooses for a policy file without a run beside it.
+ * {@code evaluate} and {@code compare} adapt with a run's own inner estimator: a DiCE run's
+ * config.json makes them take DiCE steps, {@code --inner-estimator} chooses for a policy file without
+ * a run beside it.
  */
 class EvaluateInnerEstimatorTest {
   @TempDir
@@ -78,6 +79,21 @@ class EvaluateInnerEstimatorTest {
     JsonObject plain = evaluate("plain", copy.toString(), "--env", nav.toString());
     assertEquals("reinforce", plain.getAsJsonObject("protocol").get("inner_estimator").getAsString());
     assertArrayEquals(taskReturns(reinforce, 1), taskReturns(plain, 1), 0);
+  }
+
+  @Test
+  void when_compare_gets_a_dice_run_expect_it_to_adapt_as_evaluate_does() throws Exception {
+    JsonObject own = evaluate("own-for-compare", run.toString());
+    Path png = dir.resolve("cmp/compare.png");
+    EvaluationCommandsTest.Outcome o = EvaluationCommandsTest.run("compare", "--maml", run.toString(), "--no-random",
+        "--test-tasks", "3", "--episodes", "2", "--steps", "2", "--out", png.toString());
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.err().contains("DiCE step"), o.err());
+    JsonObject cmp = JsonParser.parseString(Files.readString(dir.resolve("cmp/compare.json"))).getAsJsonObject();
+    assertEquals("dice", cmp.getAsJsonObject("protocol").get("inner_estimator").getAsString());
+    for (int s = 0; s <= 2; s++) {
+      assertArrayEquals(taskReturns(own, s), taskReturns(cmp, s), 0, "step " + s);
+    }
   }
 
   @Test
