@@ -24,12 +24,17 @@ class InnerLoopTest {
   private final Policy policy = Policies.create(
       new PolicySpec("gaussian-mlp", new int[] {16, 16}, "tanh", 1.0, 1e-6), nav.observationSpace(), nav.actionSpace());
 
+  /** Four episodes on each of three navigation tasks sampled with {@code theta}, as a batch. */
+  private Batch batch(Params theta, SplittableRandom rng) {
+    Episodes ep = new VectorSampler(nav).sample(policy, theta, nav.sample(3, rng), 4, rng);
+    return Batch.of(ep, Advantages.compute(ep, 0.99, 1.0, new LinearFeatureBaseline(), true), DataType.FLOAT);
+  }
+
   @Test
   void when_adapting_values_only_expect_the_unrecorded_adaptation_bit_for_bit_and_no_passes_kept() {
     SplittableRandom rng = new SplittableRandom(4);
     Params theta = policy.init(rng, DataType.FLOAT);
-    Episodes ep = new VectorSampler(nav).sample(policy, theta, nav.sample(3, rng), 4, rng);
-    Batch train = Batch.of(ep, Advantages.compute(ep, 0.99, 1.0, new LinearFeatureBaseline(), true), DataType.FLOAT);
+    Batch train = batch(theta, rng);
     for (int steps : new int[] {0, 1, 2}) {
       InnerLoop loop = new InnerLoop(policy, TaskLoss.REINFORCE, new double[] {0.5, 0.25}, steps);
       try (Arena outer = Arena.open()) {
@@ -60,8 +65,7 @@ class InnerLoopTest {
   void when_recording_the_graph_expect_the_same_adapted_values_bit_for_bit() {
     SplittableRandom rng = new SplittableRandom(5);
     Params theta = policy.init(rng, DataType.FLOAT);
-    Episodes ep = new VectorSampler(nav).sample(policy, theta, nav.sample(3, rng), 4, rng);
-    Batch train = Batch.of(ep, Advantages.compute(ep, 0.99, 1.0, new LinearFeatureBaseline(), true), DataType.FLOAT);
+    Batch train = batch(theta, rng);
     for (String estimator : new String[] {"reinforce", "lvc"}) {
       InnerLoop loop = new InnerLoop(policy, TaskLoss.named(estimator), new double[] {0.5, 0.25}, 2);
       try (Arena outer = Arena.open()) {

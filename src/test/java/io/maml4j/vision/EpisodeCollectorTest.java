@@ -124,14 +124,26 @@ class EpisodeCollectorTest {
     }
   }
 
-  @Test
-  void when_evaluating_expect_the_query_of_the_support_batch_and_no_other() {
+  /** The toy 3-way 1-shot distribution, a tiny conv classifier, its collector and one task's θ. */
+  private record Collecting(FewShotClassification d, Policy p, EpisodeCollector c, Params theta) {}
+
+  private static Collecting collecting() {
     FewShotClassification d = new FewShotClassification("toy", data(), "train", 3, 1, 2);
     Policy p = Policies.create(PolicySpec.convClassifier(new ConvSpec(new int[] {2}, 3, "max", true)),
         d.observationSpace(), d.actionSpace());
     EpisodeCollector c = new EpisodeCollector(d, TaskLoss.CROSS_ENTROPY, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
     Params theta = p.init(new java.util.SplittableRandom(1), org.nd4j.linalg.api.buffer.DataType.DOUBLE)
         .repeatPerTask(1);
+    return new Collecting(d, p, c, theta);
+  }
+
+  @Test
+  void when_evaluating_expect_the_query_of_the_support_batch_and_no_other() {
+    Collecting f = collecting();
+    FewShotClassification d = f.d();
+    Policy p = f.p();
+    EpisodeCollector c = f.c();
+    Params theta = f.theta();
     var task = d.sample(new java.util.SplittableRandom(2));
     var support = c.collect(p, theta, task, new java.util.SplittableRandom(3));
     Batch q = c.query(support);
@@ -159,12 +171,11 @@ class EpisodeCollectorTest {
    */
   @Test
   void when_a_stream_is_collected_out_of_its_lifecycle_expect_one_clear_error() {
-    FewShotClassification d = new FewShotClassification("toy", data(), "train", 3, 1, 2);
-    Policy p = Policies.create(PolicySpec.convClassifier(new ConvSpec(new int[] {2}, 3, "max", true)),
-        d.observationSpace(), d.actionSpace());
-    EpisodeCollector c = new EpisodeCollector(d, TaskLoss.CROSS_ENTROPY, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
-    Params theta = p.init(new java.util.SplittableRandom(1), org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-        .repeatPerTask(1);
+    Collecting f = collecting();
+    FewShotClassification d = f.d();
+    Policy p = f.p();
+    EpisodeCollector c = f.c();
+    Params theta = f.theta();
     List<io.maml4j.env.Task> tasks = d.sample(2, new java.util.SplittableRandom(2));
     assertFalse(tasks.get(0).equals(tasks.get(1)));
 
