@@ -1,9 +1,10 @@
 package io.maml4j.autodiff;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
-import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -12,19 +13,25 @@ import org.nd4j.linalg.factory.Nd4j;
  * each with backward rules built from tape operations so that gradients are differentiable again
  * (MAML's meta-gradient through an inner step of a conv net, Finn et al. 2017, Section 5.2).
  *
- * <p><b>Layout.</b> Images are NCHW with a leading task axis: {@code [T, B, C, H, W]} (T tasks,
- * B images per task). NCHW because ND4J's native {@code im2col}/{@code col2im} kernels take
- * NCHW, so the images go to them without a transpose; and because the observation spaces store
- * an image flat in C, H, W order.
+ * <p><b>Layout.</b> Images are {@code [T, C, B, H, W]}: T tasks, and within a task channel by
+ * channel, each channel holding the B images of the task. Channel-major within a task because it
+ * turns a task's whole convolution into one matrix product, its filters {@code [F, C*K*K]} times
+ * the patches of all its images {@code [C*K*K, B*OH*OW]}, whose output {@code [F, B*OH*OW]} is
+ * the next layer's input in the same layout with no transpose; and because batch normalisation's
+ * statistics over a task's images and pixels are then one contiguous row per channel. The
+ * image-major alternative (NCHW per image, which ND4J's own im2col takes, and this class's first
+ * layout) needs one product per image, with the task's filters copied to every image and summed
+ * back in the backward pass. On glyphs 5-way 1-shot at meta-batch 8 (one query per class, one
+ * thread, other work paused) the two ran their products at the same 41-46 GFLOP/s, but the
+ * copies, sums and double-precision index passes made the whole kernel time per 3 iterations
+ * 7.5-7.7 s there against 5.3-6.9 s here. {@code ConvClassifierPolicy} turns its [T, B, C*H*W]
+ * observations into this layout and its features back.
  *
  * <p><b>Per-task parameters.</b> MAML adapts one copy of the parameters per task, stacked on a
- * leading axis of size T ({@code Params.repeatPerTask}). A convolution is therefore written as
- * im2col followed by a batched matrix product, one per image: the filters of the image's task,
- * {@code [F, C*K*K]}, times its patches {@code [C*K*K, OH*OW]}, which gives NCHW output with no
- * transpose. Each task's filters are broadcast to its B images (shared filters to all), whose
- * adjoint sums the B per-image filter gradients back. The alternative, ND4J's fused conv2d,
- * takes a single set of filters, so it would need one call per task, and its backward op
- * (conv2d_bp) computes both gradients at once and is not differentiable again on this tape.
+ * leading axis of size T ({@code Params.repeatPerTask}); shared filters are broadcast to the
+ * tasks (a copy of F*C*K*K per task, small beside the patches), whose adjoint sums their
+ * gradients. ND4J's fused conv2d takes a single set of filters and NCHW images, and its backward
+ * op (conv2d_bp) computes both gradients at once and is not differentiable again on this tape.
  *
  * <p><b>Why the backward passes are exact to any order.</b> Every new primitive here is linear in
  * its tensor input, with its adjoint as its backward rule: im2col and col2im are each other's
@@ -66,14 +73,14 @@ public final class Conv {
 
   /**
    * 2D convolution (cross-correlation, as in every deep-learning library) of images {@code x}
-   * [T, B, C, H, W] with filters {@code weight} [F, C, K, K] shared by all tasks or [T, F, C, K, K]
+   * [T, C, B, H, W] with filters {@code weight} [F, C, K, K] shared by all tasks or [T, F, C, K, K]
    * one set per task, plus {@code bias} [F] or [T, F] (null for none).
    *
-   * @return [T, B, F, OH, OW]
+   * @return [T, F, B, OH, OW]
    */
   public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
     if (x.rank() != 5) {
-      throw new IllegalArgumentException("conv2d needs images [T, B, C, H, W], got " + Arrays.toString(x.shape()));
+      throw new IllegalArgumentException("conv2d needs images [T, C, B, H, W], got " + Arrays.toString(x.shape()));
     }
     boolean perTask = weight.rank() == 5;
     if (weight.rank() != 4 && !perTask) {
@@ -81,10 +88,8 @@ public final class Conv {
           + Arrays.toString(weight.shape()));
     }
     long t = x.size(0);
-    long b = x.size(1);
-    long c = x.size(2);
-    long h = x.size(3);
-    long w = x.size(4);
+    long c = x.size(1);
+    long b = x.size(2);
     long[] ws = weight.shape();
     int o = perTask ? 1 : 0;
     long f = ws[o];
@@ -93,21 +98,24 @@ public final class Conv {
           + Arrays.toString(x.shape()) + ": need [F, " + c + ", K, K]" + (perTask ? " per task (" + t + ")" : ""));
     }
     Window win = new Window((int) ws[o + 2], stride, padding);
-    long oh = win.outSize(h);
-    long ow = win.outSize(w);
+    long oh = win.outSize(x.size(3));
+    long ow = win.outSize(x.size(4));
     long patch = c * win.kernel() * win.kernel();
-    // [T*B, C, K, K, OH, OW] is already [T*B, C*K*K, OH*OW]: one column per output position.
-    Tensor cols = im2col(x.reshape(t * b, c, h, w), win).reshape(t * b, patch, oh * ow);
-    Tensor filters = weight.reshape(perTask ? t : 1, 1, f, patch).broadcastTo(t, b, f, patch).reshape(t * b, f, patch);
-    Tensor out = filters.matmul(cols).reshape(t, b, f, oh, ow);
-    if (bias != null) {
-      out = out.add(bias.reshape(perTask ? t : 1, 1, f, 1, 1));
+    // [T, C, K, K, B, OH, OW] is already [T, C*K*K, B*OH*OW]: one column per output pixel.
+    Tensor cols = im2col(x, win).reshape(t, patch, b * oh * ow);
+    Tensor filters = weight.reshape(perTask ? t : 1, f, patch);
+    if (!perTask && t > 1) {
+      filters = filters.broadcastTo(t, f, patch);
     }
-    return out;
+    Tensor out = filters.matmul(cols);
+    if (bias != null) {
+      out = out.add(bias.reshape(perTask ? t : 1, f, 1));
+    }
+    return out.reshape(t, f, b, oh, ow);
   }
 
   /**
-   * 2x2 max-pooling with stride 2 of images [T, B, C, H, W], dropping a last odd row or column
+   * 2x2 max-pooling with stride 2 of images [T, C, B, H, W], dropping a last odd row or column
    * (floor mode, as TensorFlow's VALID pooling the MAML code uses: 28, 14, 7, 3, 1).
    *
    * <p>The gradient flows to one maximum per window, the first in row-major order when several
@@ -116,7 +124,7 @@ public final class Conv {
    */
   public static Tensor maxPool2x2(Tensor x) {
     if (x.rank() != 5 || x.size(3) < 2 || x.size(4) < 2) {
-      throw new IllegalArgumentException("maxPool2x2 needs images [T, B, C, H, W] with H, W >= 2, got "
+      throw new IllegalArgumentException("maxPool2x2 needs images [T, C, B, H, W] with H, W >= 2, got "
           + Arrays.toString(x.shape()));
     }
     long[] s = x.shape();
@@ -136,29 +144,32 @@ public final class Conv {
    */
   public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
     if (x.rank() != 5) {
-      throw new IllegalArgumentException("batchNorm needs images [T, B, C, H, W], got " + Arrays.toString(x.shape()));
+      throw new IllegalArgumentException("batchNorm needs images [T, C, B, H, W], got " + Arrays.toString(x.shape()));
     }
     if (!(eps > 0)) {
       throw new IllegalArgumentException("batchNorm needs eps > 0, got " + eps);
     }
-    long t = x.size(0);
-    long c = x.size(2);
-    double m = (double) x.size(1) * x.size(3) * x.size(4);
-    Tensor mean = x.sum(1, 3, 4).scale(1.0 / m);
-    Tensor centred = x.sub(mean);
-    Tensor var = centred.square().sum(1, 3, 4).scale(1.0 / m);
+    long[] shape = x.shape();
+    long t = shape[0];
+    long c = shape[1];
+    long m = shape[2] * shape[3] * shape[4];
+    // Each task's channel is one contiguous row of its images' pixels.
+    Tensor rows = x.reshape(t, c, m);
+    Tensor mean = rows.sum(2).scale(1.0 / m);
+    Tensor centred = rows.sub(mean);
+    Tensor var = centred.square().sum(2).scale(1.0 / m);
     // 1 / sqrt(var + eps) as exp(-log(var + eps) / 2): the tape has no sqrt, and this is smooth.
     Tensor invStd = var.addScalar(eps).log().scale(-0.5).exp();
-    Tensor y = centred.mul(invStd);
-    return y.mul(channelShaped(gamma, t, c)).add(channelShaped(beta, t, c));
+    Tensor y = centred.mul(invStd.mul(channelShaped(gamma, t, c))).add(channelShaped(beta, t, c));
+    return y.reshape(shape);
   }
 
   private static Tensor channelShaped(Tensor p, long t, long c) {
     if (p.rank() == 1 && p.size(0) == c) {
-      return p.reshape(1, 1, c, 1, 1);
+      return p.reshape(1, c, 1);
     }
     if (p.rank() == 2 && p.size(0) == t && p.size(1) == c) {
-      return p.reshape(t, 1, c, 1, 1);
+      return p.reshape(t, c, 1);
     }
     throw new IllegalArgumentException("batchNorm scale and shift must be [" + c + "] or [" + t + ", " + c + "], got "
         + Arrays.toString(p.shape()));
@@ -166,10 +177,13 @@ public final class Conv {
 
   // ---- linear primitives, each the backward rule of the other ----
 
-  /** Patches of images [N, C, H, W] as [N, C, K, K, OH, OW] (zeros where the window leaves the image). */
+  /**
+   * Patches of images [T, C, B, H, W] as [T, C, K, K, B, OH, OW] (zeros where the window leaves the
+   * image).
+   */
   static Tensor im2col(Tensor x, Window win) {
-    long h = x.size(2);
-    long w = x.size(3);
+    long h = x.size(3);
+    long w = x.size(4);
     INDArray v = im2colKernel(x.value(), win);
     return Tensor.node(v, "im2col", g -> new Tensor[] {col2im(g, win, h, w)}, x);
   }
@@ -195,34 +209,198 @@ public final class Conv {
   }
 
   // ---- kernels ----
+  //
+  // Hand-written: ND4J's im2col and col2im take NCHW images, one patch matrix per image, not
+  // this layout; and ND4J 1.0.0-M2.1 has no flat-index gather or scatter-add on the tape's
+  // arrays. Each kernel loops over heap copies (float[] for float32, double[] otherwise, exact in
+  // float64 for the gradient checks), moved in and out of the off-heap buffers in bulk.
+
+  /**
+   * The walk that im2col and col2im share. The patch columns come in groups, one per (task,
+   * channel, kernel offset), each the B*OH*OW contiguous entries of its kernel offset for all the
+   * task's images; within a group, every output row whose input row lies inside the image has a
+   * run of output columns whose input columns do, {@code stride} apart in the image.
+   */
+  private interface Patches {
+    /** The next group: {@code len} columns from column {@code col} of the patch array. */
+    default void open(int col, int len) {}
+
+    /** A run of the open group: its columns from {@code at}, the image's pixels from {@code pixel}. */
+    void run(int at, int pixel, int len);
+
+    /** The end of the open group. */
+    default void close() {}
+  }
+
+  /** A run of the walk with its columns from {@code col} of the whole patch array. */
+  private interface Run {
+    void at(int col, int pixel, int len);
+  }
+
+  private static void walk(long[] image, Window win, Run run) {
+    walk(image, win, new Patches() {
+      int col;
+
+      @Override
+      public void open(int c, int len) {
+        col = c;
+      }
+
+      @Override
+      public void run(int at, int pixel, int len) {
+        run.at(col + at, pixel, len);
+      }
+    });
+  }
+
+  private static int groupLength(long[] image, Window win) {
+    return Math.toIntExact(image[2] * win.outSize(image[3]) * win.outSize(image[4]));
+  }
+
+  private static void walk(long[] image, Window win, Patches patches) {
+    int planes = Math.toIntExact(image[0] * image[1]);
+    int b = (int) image[2];
+    int h = (int) image[3];
+    int w = (int) image[4];
+    int k = win.kernel();
+    int s = win.stride();
+    int pad = win.padding();
+    int oh = (int) win.outSize(h);
+    int ow = (int) win.outSize(w);
+    int group = groupLength(image, win);
+    int col = 0;
+    for (int plane = 0; plane < planes; plane++) {
+      for (int p = 0; p < k; p++) {
+        for (int q = 0; q < k; q++, col += group) {
+          patches.open(col, group);
+          // Output columns j with 0 <= j*s + q - pad < w.
+          int lo = Math.max(0, -Math.floorDiv(q - pad, s));
+          int hi = Math.min(ow - 1, Math.floorDiv(w - 1 + pad - q, s));
+          for (int img = 0, at = 0; img < b; img++) {
+            int base = (plane * b + img) * h * w;
+            for (int i = 0; i < oh; i++, at += ow) {
+              int r = i * s + p - pad;
+              if (r >= 0 && r < h && lo <= hi) {
+                patches.run(at + lo, base + r * w + lo * s + q - pad, hi - lo + 1);
+              }
+            }
+          }
+          patches.close();
+        }
+      }
+    }
+  }
+
+  // The patch array is 9x the image for 3x3 kernels (36 MB per layer of a glyph meta-batch), so
+  // it streams through one group's scratch row to and from the off-heap buffer; only the image
+  // side is a heap copy.
 
   private static INDArray im2colKernel(INDArray x, Window win) {
     long t0 = System.nanoTime();
-    long oh = win.outSize(x.size(2));
-    long ow = win.outSize(x.size(3));
+    long[] s = x.shape();
     int k = win.kernel();
-    INDArray out = Arena.allocate(x.dataType(), x.size(0), x.size(1), k, k, oh, ow);
-    Convolution.im2col(dense(x), k, k, win.stride(), win.stride(), win.padding(), win.padding(), 1, 1, false, out);
+    INDArray out = Arena.allocate(x.dataType(), s[0], s[1], k, k, s[2], win.outSize(s[3]), win.outSize(s[4]));
+    int group = groupLength(s, win);
+    int stride = win.stride();
+    Object in = heap(x);
+    if (in instanceof float[] src && out.dataType() == DataType.FLOAT) {
+      FloatBuffer dst = out.data().asNioFloat();
+      float[] row = new float[group];
+      walk(s, win, new Patches() {
+        int col;
+
+        @Override
+        public void open(int c, int len) {
+          col = c;
+          Arrays.fill(row, 0f);
+        }
+
+        @Override
+        public void run(int at, int pixel, int len) {
+          if (stride == 1) {
+            System.arraycopy(src, pixel, row, at, len);
+            return;
+          }
+          for (int j = 0; j < len; j++) {
+            row[at + j] = src[pixel + j * stride];
+          }
+        }
+
+        @Override
+        public void close() {
+          dst.put(col, row, 0, group);
+        }
+      });
+    } else {
+      double[] src = (double[]) in;
+      double[] all = new double[Math.toIntExact(out.length())];
+      // float64 (the gradient checks): the whole patch array on the heap.
+      walk(s, win, (Run) (col, pixel, len) -> {
+        for (int j = 0; j < len; j++) {
+          all[col + j] = src[pixel + j * stride];
+        }
+      });
+      out = array(all, out.shape(), x.dataType());
+    }
     Kernels.record("im2col", t0);
     return out;
   }
 
   private static INDArray col2imKernel(INDArray cols, Window win, long h, long w) {
     long t0 = System.nanoTime();
-    // col2im accumulates overlapping patches, so its output starts from zeros.
-    INDArray out = Arena.allocate(cols.dataType(), cols.size(0), cols.size(1), h, w).assign(0);
-    // ND4J's col2im takes the image height and width where its config has kH and kW.
-    Convolution.col2im(dense(cols), out, win.stride(), win.stride(), win.padding(), win.padding(), (int) h, (int) w,
-        1, 1);
+    long[] c = cols.shape();
+    long[] shape = {c[0], c[1], c[4], h, w};
+    int n = Math.toIntExact(c[0] * c[1] * c[4] * h * w);
+    int group = groupLength(shape, win);
+    int stride = win.stride();
+    INDArray dense = dense(cols);
+    int offset = Math.toIntExact(dense.offset());
+    INDArray out;
+    // Overlapping windows add onto the same pixel in a fixed order: the same result on every run.
+    if (dense.dataType() == DataType.FLOAT) {
+      FloatBuffer src = dense.data().asNioFloat();
+      float[] row = new float[group];
+      float[] dst = new float[n];
+      walk(shape, win, new Patches() {
+        @Override
+        public void open(int col, int len) {
+          src.get(offset + col, row, 0, group);
+        }
+
+        @Override
+        public void run(int at, int pixel, int len) {
+          if (stride == 1) {
+            // Unit stride as its own loop, which the JIT vectorises.
+            for (int j = 0; j < len; j++) {
+              dst[pixel + j] += row[at + j];
+            }
+            return;
+          }
+          for (int j = 0; j < len; j++) {
+            dst[pixel + j * stride] += row[at + j];
+          }
+        }
+      });
+      out = array(dst, shape);
+    } else {
+      double[] src = (double[]) heap(dense);
+      double[] dst = new double[n];
+      walk(shape, win, (Run) (col, pixel, len) -> {
+        for (int j = 0; j < len; j++) {
+          dst[pixel + j * stride] += src[col + j];
+        }
+      });
+      out = array(dst, shape, cols.dataType());
+    }
     Kernels.record("col2im", t0);
     return out;
   }
 
   /**
-   * The flat index of the first maximum (row-major within the window) of every 2x2 window of
-   * [T, B, C, H, W], a last odd row or column left out. ND4J's max-pooling ops do not say which
-   * of equal maxima they pick, and blank image regions make equal maxima common, so the windows
-   * are walked here: one pass over the array, on the CPU either way.
+   * The flat index of the first maximum (row-major within the window) of every 2x2 window over
+   * the last two axes of a rank-5 array, a last odd row or column left out. ND4J's max-pooling
+   * ops do not say which of equal maxima they pick, and blank image regions make equal maxima
+   * common, so the windows are walked here.
    */
   static int[] firstMaxIndices(INDArray x) {
     long t0 = System.nanoTime();
@@ -232,7 +410,9 @@ public final class Conv {
     int w = (int) s[4];
     int h2 = h / 2;
     int w2 = w / 2;
-    double[] v = doubles(x);
+    Object in = heap(x);
+    float[] f = in instanceof float[] a ? a : null;
+    double[] d = f == null ? (double[]) in : null;
     int[] idx = new int[planes * h2 * w2];
     int o = 0;
     for (int p = 0; p < planes; p++) {
@@ -240,17 +420,7 @@ public final class Conv {
       for (int i = 0; i < h2; i++) {
         for (int j = 0; j < w2; j++) {
           int a = base + 2 * i * w + 2 * j;
-          int best = a;
-          if (v[a + 1] > v[best]) {
-            best = a + 1;
-          }
-          if (v[a + w] > v[best]) {
-            best = a + w;
-          }
-          if (v[a + w + 1] > v[best]) {
-            best = a + w + 1;
-          }
-          idx[o++] = best;
+          idx[o++] = f != null ? firstMax(f, a, w) : firstMax(d, a, w);
         }
       }
     }
@@ -258,50 +428,106 @@ public final class Conv {
     return idx;
   }
 
-  // Gather and scatter by index are hand-written: ND4J 1.0.0-M2.1 has no flat-index gather of
-  // its own on the tape's arrays, and a loop over a copied Java array is one pass either way.
+  private static int firstMax(float[] v, int a, int w) {
+    int best = a;
+    if (v[a + 1] > v[best]) {
+      best = a + 1;
+    }
+    if (v[a + w] > v[best]) {
+      best = a + w;
+    }
+    return v[a + w + 1] > v[best] ? a + w + 1 : best;
+  }
+
+  private static int firstMax(double[] v, int a, int w) {
+    int best = a;
+    if (v[a + 1] > v[best]) {
+      best = a + 1;
+    }
+    if (v[a + w] > v[best]) {
+      best = a + w;
+    }
+    return v[a + w + 1] > v[best] ? a + w + 1 : best;
+  }
 
   private static INDArray gatherKernel(INDArray x, int[] idx, long[] shape) {
     long t0 = System.nanoTime();
-    double[] v = doubles(x);
-    double[] out = new double[idx.length];
-    for (int i = 0; i < idx.length; i++) {
-      out[i] = v[idx[i]];
+    Object in = heap(x);
+    INDArray z;
+    if (in instanceof float[] v) {
+      float[] out = new float[idx.length];
+      for (int i = 0; i < idx.length; i++) {
+        out[i] = v[idx[i]];
+      }
+      z = array(out, shape);
+    } else {
+      double[] v = (double[]) in;
+      double[] out = new double[idx.length];
+      for (int i = 0; i < idx.length; i++) {
+        out[i] = v[idx[i]];
+      }
+      z = array(out, shape, x.dataType());
     }
-    INDArray z = array(out, shape, x.dataType());
     Kernels.record("gather", t0);
     return z;
   }
 
   private static INDArray scatterKernel(INDArray g, int[] idx, long[] shape) {
     long t0 = System.nanoTime();
-    double[] v = doubles(g);
     long n = 1;
     for (long d : shape) {
       n *= d;
     }
-    double[] out = new double[Math.toIntExact(n)];
-    for (int i = 0; i < idx.length; i++) {
-      out[idx[i]] += v[i];
+    Object in = heap(g);
+    INDArray z;
+    if (in instanceof float[] v) {
+      float[] out = new float[Math.toIntExact(n)];
+      for (int i = 0; i < idx.length; i++) {
+        out[idx[i]] += v[i];
+      }
+      z = array(out, shape);
+    } else {
+      double[] v = (double[]) in;
+      double[] out = new double[Math.toIntExact(n)];
+      for (int i = 0; i < idx.length; i++) {
+        out[idx[i]] += v[i];
+      }
+      z = array(out, shape, g.dataType());
     }
-    INDArray z = array(out, shape, g.dataType());
     Kernels.record("scatter", t0);
     return z;
   }
 
-  private static double[] doubles(INDArray a) {
-    return dense(a).data().asDouble();
+  /** A dense C-order heap copy of {@code a}'s elements: float[] for float32, double[] otherwise. */
+  private static Object heap(INDArray a) {
+    INDArray d = dense(a);
+    int n = Math.toIntExact(d.length());
+    if (d.dataType() == DataType.FLOAT) {
+      float[] f = new float[n];
+      d.data().asNioFloat().get(Math.toIntExact(d.offset()), f, 0, n);
+      return f;
+    }
+    if (d.dataType() == DataType.DOUBLE) {
+      double[] v = new double[n];
+      d.data().asNioDouble().get(Math.toIntExact(d.offset()), v, 0, n);
+      return v;
+    }
+    return d.data().asDouble();
   }
 
-  private static INDArray array(double[] v, long[] shape, org.nd4j.linalg.api.buffer.DataType type) {
-    if (type == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
-      float[] f = new float[v.length];
-      for (int i = 0; i < f.length; i++) {
-        f[i] = (float) v[i];
-      }
-      return Arena.track(Nd4j.create(f, shape, type));
+  private static INDArray array(float[] v, long[] shape) {
+    INDArray z = Arena.allocate(DataType.FLOAT, shape);
+    z.data().asNioFloat().put(0, v, 0, v.length);
+    return z;
+  }
+
+  private static INDArray array(double[] v, long[] shape, DataType type) {
+    if (type == DataType.DOUBLE) {
+      INDArray z = Arena.allocate(DataType.DOUBLE, shape);
+      z.data().asNioDouble().put(0, v, 0, v.length);
+      return z;
     }
-    return Arena.track(Nd4j.create(v, shape, type));
+    return Arena.track(Nd4j.create(v, shape, DataType.DOUBLE).castTo(type));
   }
 
   private static INDArray dense(INDArray a) {

@@ -221,6 +221,18 @@ final class Kernels {
     return Arena.track(contiguous(a).reshape('c', shape));
   }
 
+  static INDArray permute(INDArray a, int... axes) {
+    long t0 = System.nanoTime();
+    long[] s = a.shape();
+    long[] shape = new long[axes.length];
+    for (int i = 0; i < axes.length; i++) {
+      shape[i] = s[axes[i]];
+    }
+    INDArray z = uninit(a, shape).assign(a.permute(axes));
+    record("permute", t0);
+    return z;
+  }
+
   static INDArray broadcastTo(INDArray a, long... shape) {
     if (Arrays.equals(a.shape(), shape)) {
       return a;

@@ -298,6 +298,24 @@ public final class Tensor {
     return node(Kernels.reshape(value, shape), "reshape", g -> new Tensor[] {g.reshape(from)}, this);
   }
 
+  /**
+   * This tensor with its axes reordered: axis i of the result is axis {@code axes[i]} of this one,
+   * copied into C order.
+   */
+  public Tensor permute(int... axes) {
+    int[] inverse = new int[axes.length];
+    boolean[] seen = new boolean[axes.length];
+    for (int i = 0; i < axes.length; i++) {
+      if (axes.length != rank() || axes[i] < 0 || axes[i] >= axes.length || seen[axes[i]]) {
+        throw new IllegalArgumentException("permute needs an order of the " + rank() + " axes, got "
+            + Arrays.toString(axes));
+      }
+      seen[axes[i]] = true;
+      inverse[axes[i]] = i;
+    }
+    return node(Kernels.permute(value, axes), "permute", g -> new Tensor[] {g.permute(inverse)}, this);
+  }
+
   /** Repeats this tensor along size-1 (or missing leading) dimensions to {@code shape}. */
   public Tensor broadcastTo(long... shape) {
     if (Arrays.equals(shape(), shape)) {

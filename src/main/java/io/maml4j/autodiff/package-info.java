@@ -10,7 +10,7 @@
  *
  * <p>{@link io.maml4j.autodiff.Conv} adds the operations of a convolutional network (2D
  * convolution, max-pooling, batch normalisation with batch statistics) on images laid out
- * [T, B, C, H, W], with filters shared or stacked per task.
+ * [T, C, B, H, W] (channel-major within a task), with filters shared or stacked per task.
  *
  * <p>Off-heap memory is released deterministically through {@link io.maml4j.autodiff.Arena}
  * scopes instead of waiting for the garbage collector.

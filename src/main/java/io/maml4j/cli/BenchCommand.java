@@ -319,6 +319,9 @@ public final class BenchCommand implements Callable<Integer> {
           p.seconds() > 0 ? p.flops() / 1e9 / p.seconds() : Double.NaN);
     }
     System.out.printf("peak RSS %d MB (%s)%n", peakRss() >> 20, io.maml4j.autodiff.Arena.memoryReport());
+    if (Boolean.getBoolean("maml4j.profile")) {
+      System.out.print(Tensor.profile());
+    }
     return 0;
   }
 

@@ -168,7 +168,9 @@ public final class ConvClassifierPolicy implements Policy {
     }
     long t = obs.size(0);
     long n = obs.size(1);
-    Tensor h = obs.reshape(t, n, channels, height, width);
+    // Conv's layout is [T, C, N, H, W]; for one channel that is only a reshape.
+    Tensor h = channels == 1 ? obs.reshape(t, 1, n, height, width)
+        : obs.reshape(t, n, channels, height, width).permute(0, 2, 1, 3, 4);
     int pad = (conv.kernel() - 1) / 2;
     boolean max = conv.pooling().equals("max");
     for (int b = 0; b < conv.blocks(); b++) {
@@ -182,7 +184,10 @@ public final class ConvClassifierPolicy implements Policy {
         h = Conv.maxPool2x2(h);
       }
     }
-    return h.reshape(t, n, features).matmul(p.get("head.weight")).add(p.get("head.bias"));
+    // Features in C, H, W order per image, as the head's rows have always been laid out.
+    Tensor flat = h.size(3) * h.size(4) == 1 ? h.reshape(t, h.size(1), n).permute(0, 2, 1)
+        : h.permute(0, 2, 1, 3, 4);
+    return flat.reshape(t, n, features).matmul(p.get("head.weight")).add(p.get("head.bias"));
   }
 
   @Override

@@ -30,7 +30,7 @@ class ConvTest {
     GradCheck.check(name, f, List.of(inputs), 2, TOL);
   }
 
-  /** out[t, b, f, i, j] = bias[f] + sum_{c, p, q} w[f, c, p, q] x[t, b, c, i*s + p - pad, j*s + q - pad]. */
+  /** out[t][b][f][i][j] = bias[f] + sum_{c, p, q} w[f, c, p, q] x[t, c, b, i*s + p - pad, j*s + q - pad]. */
   private static double[][][][][] naiveConv(INDArray x, INDArray w, INDArray bias, int s, int pad, boolean perTask) {
     long[] xs = x.shape();
     int o = perTask ? 1 : 0;
@@ -38,14 +38,14 @@ class ConvTest {
     int k = (int) w.size(o + 2);
     int oh = (int) ((xs[3] + 2 * pad - k) / s + 1);
     int ow = (int) ((xs[4] + 2 * pad - k) / s + 1);
-    double[][][][][] out = new double[(int) xs[0]][(int) xs[1]][f][oh][ow];
+    double[][][][][] out = new double[(int) xs[0]][(int) xs[2]][f][oh][ow];
     for (int t = 0; t < xs[0]; t++) {
-      for (int b = 0; b < xs[1]; b++) {
+      for (int b = 0; b < xs[2]; b++) {
         for (int ff = 0; ff < f; ff++) {
           for (int i = 0; i < oh; i++) {
             for (int j = 0; j < ow; j++) {
               double acc = bias == null ? 0 : perTask ? bias.getDouble(t, ff) : bias.getDouble(ff);
-              for (int c = 0; c < xs[2]; c++) {
+              for (int c = 0; c < xs[1]; c++) {
                 for (int p = 0; p < k; p++) {
                   for (int q = 0; q < k; q++) {
                     long r = (long) i * s + p - pad;
@@ -54,7 +54,7 @@ class ConvTest {
                       continue;
                     }
                     double wv = perTask ? w.getDouble(t, ff, c, p, q) : w.getDouble(ff, c, p, q);
-                    acc += wv * x.getDouble(t, b, c, r, cc);
+                    acc += wv * x.getDouble(t, c, b, r, cc);
                   }
                 }
               }
@@ -67,14 +67,16 @@ class ConvTest {
     return out;
   }
 
+  /** {@code got} is [T, F, B, OH, OW], Conv's layout; {@code want} is indexed [t][b][f][i][j]. */
   private static void assertMatches(double[][][][][] want, INDArray got) {
     assertEquals(want.length, got.size(0));
+    assertEquals(want[0].length, got.size(2));
     for (int t = 0; t < want.length; t++) {
       for (int b = 0; b < want[t].length; b++) {
         for (int f = 0; f < want[t][b].length; f++) {
           for (int i = 0; i < want[t][b][f].length; i++) {
             for (int j = 0; j < want[t][b][f][i].length; j++) {
-              assertEquals(want[t][b][f][i][j], got.getDouble(t, b, f, i, j), 1e-12,
+              assertEquals(want[t][b][f][i][j], got.getDouble(t, f, b, i, j), 1e-12,
                   "at " + t + "," + b + "," + f + "," + i + "," + j);
             }
           }
@@ -92,7 +94,7 @@ class ConvTest {
   @Test
   void when_conv2d_of_each_geometry_expect_the_naive_loop_values() {
     for (int[] g : GEOMETRIES) {
-      INDArray x = u(2, 2, 3, g[0], g[1]);
+      INDArray x = u(2, 3, 2, g[0], g[1]);
       INDArray w = u(4, 3, g[2], g[2]);
       INDArray bias = u(4);
       Tensor y = Conv.conv2d(Tensor.constant(x), Tensor.constant(w), Tensor.constant(bias), g[3], g[4]);
@@ -108,7 +110,7 @@ class ConvTest {
   void when_im2col_and_col2im_expect_exact_adjoints() {
     for (int[] g : GEOMETRIES) {
       Conv.Window win = new Conv.Window(g[2], g[3], g[4]);
-      INDArray x = u(2, 3, g[0], g[1]);
+      INDArray x = u(2, 3, 2, g[0], g[1]);
       Tensor cols = Conv.im2col(Tensor.constant(x), win);
       INDArray c = u(cols.shape());
       Tensor back = Conv.col2im(Tensor.constant(c), win, g[0], g[1]);
@@ -123,7 +125,7 @@ class ConvTest {
     for (int[] g : GEOMETRIES) {
       String tag = java.util.Arrays.toString(g);
       check2("conv shared " + tag,
-          v -> Conv.conv2d(v.get(0), v.get(1), v.get(2), g[3], g[4]).tanh(), u(1, 2, 1, g[0], g[1]),
+          v -> Conv.conv2d(v.get(0), v.get(1), v.get(2), g[3], g[4]).tanh(), u(1, 1, 2, g[0], g[1]),
           u(2, 1, g[2], g[2]), u(2));
       if (g != GEOMETRIES[1] && g != GEOMETRIES[2]) {
         continue; // per-task filters differ only in the product: stride 2 and the large kernel suffice
@@ -197,11 +199,9 @@ class ConvTest {
 
   @Test
   void when_batch_norm_in_training_mode_expect_each_task_and_channel_standardised_by_its_own_batch() {
-    INDArray x = uniform(rng, 0, 5, 3, 4, 2, 3, 3);
+    INDArray x = uniform(rng, 0, 5, 3, 2, 4, 3, 3);
     // Shift task 1 far away: with per-task statistics no other task's output changes.
-    for (int b = 0; b < 4; b++) {
-      x.slice(1).slice(b).addi(100);
-    }
+    x.slice(1).addi(100);
     Tensor one = Tensor.constant(Nd4j.ones(DataType.DOUBLE, 2));
     Tensor zero = Tensor.constant(Nd4j.zeros(DataType.DOUBLE, 2));
     INDArray y = Conv.batchNorm(Tensor.constant(x), one, zero, 1e-5).value();
@@ -213,7 +213,7 @@ class ConvTest {
         for (int b = 0; b < 4; b++) {
           for (int i = 0; i < 3; i++) {
             for (int j = 0; j < 3; j++) {
-              double v = y.getDouble(t, b, c, i, j);
+              double v = y.getDouble(t, c, b, i, j);
               s += v;
               ss += v * v;
               n++;
@@ -228,7 +228,7 @@ class ConvTest {
 
   @Test
   void when_batch_norm_gradients_at_orders_1_and_2_expect_finite_differences() {
-    check2("batchnorm shared", v -> Conv.batchNorm(v.get(0), v.get(1), v.get(2), 1e-5).tanh(), u(2, 3, 2, 2, 2),
+    check2("batchnorm shared", v -> Conv.batchNorm(v.get(0), v.get(1), v.get(2), 1e-5).tanh(), u(2, 2, 3, 2, 2),
         uniform(rng, 0.5, 1.5, 2), u(2));
     check2("batchnorm per task", v -> Conv.batchNorm(v.get(0), v.get(1), v.get(2), 1e-5).tanh(),
         u(2, 2, 2, 3, 1), uniform(rng, 0.5, 1.5, 2, 2), u(2, 2));
@@ -239,9 +239,27 @@ class ConvTest {
     // conv -> batch norm -> ReLU -> max-pool, as one block of the MAML paper's network.
     Function<List<Tensor>, Tensor> block = v -> Conv.maxPool2x2(
         Conv.batchNorm(Conv.conv2d(v.get(0), v.get(1), v.get(2), 1, 1), v.get(3), v.get(4), 1e-5).relu());
-    check2("block", block, u(1, 2, 1, 4, 5), u(2, 1, 3, 3), u(2), uniform(rng, 0.5, 1.5, 2), u(2));
+    check2("block", block, u(1, 1, 2, 4, 5), u(2, 1, 3, 3), u(2), uniform(rng, 0.5, 1.5, 2), u(2));
     // Two input channels, so the patch rows mix channels.
-    check2("two channels", v -> Conv.conv2d(v.get(0), v.get(1), null, 2, 1).tanh(), u(1, 1, 2, 3, 4), u(2, 2, 3, 3));
+    check2("two channels", v -> Conv.conv2d(v.get(0), v.get(1), null, 2, 1).tanh(), u(1, 2, 1, 3, 4), u(2, 2, 3, 3));
+  }
+
+  @Test
+  void when_a_tensor_is_permuted_expect_its_axes_reordered_and_derivatives_at_orders_1_and_2() {
+    INDArray x = u(2, 3, 4);
+    INDArray y = Tensor.constant(x).permute(2, 0, 1).value();
+    assertArrayEquals(new long[] {4, 2, 3}, y.shape());
+    for (int i = 0; i < 2; i++) {
+      for (int j = 0; j < 3; j++) {
+        for (int k = 0; k < 4; k++) {
+          assertEquals(x.getDouble(i, j, k), y.getDouble(k, i, j), 0.0);
+        }
+      }
+    }
+    INDArray weights = u(4, 2, 3);
+    check2("permute", v -> v.get(0).permute(2, 0, 1).tanh().mul(Tensor.constant(weights)), u(2, 3, 4));
+    assertThrows(IllegalArgumentException.class, () -> Tensor.constant(x).permute(0, 0, 1));
+    assertThrows(IllegalArgumentException.class, () -> Tensor.constant(x).permute(1, 0));
   }
 
   @Test

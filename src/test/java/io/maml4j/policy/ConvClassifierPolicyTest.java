@@ -122,4 +122,96 @@ class ConvClassifierPolicyTest {
       return p.forward(new Params(m), obs).logProb(Tensor.of(new double[] {0, 1, 1}, DataType.DOUBLE, 1, 3, 1));
     }, List.of(theta.get("block0.conv.weight").value(), theta.get("head.weight").value()), 2, 1e-6);
   }
+
+  @Test
+  void when_logits_are_computed_expect_a_naive_loop_forward_pass_in_c_h_w_feature_order() {
+    // One block on two-channel 6x5 images: the pooled map is 3x2, so the head's rows see each
+    // image's features in C, H, W order (the layout saved policies have).
+    ConvClassifierPolicy p = new ConvClassifierPolicy(
+        PolicySpec.convClassifier(new ConvSpec(new int[] {3}, 3, "max", true)), image(2, 6, 5), new Discrete(4));
+    Random rng = new Random(8);
+    java.util.Map<String, Tensor> m = new java.util.LinkedHashMap<>();
+    for (var e : p.init(new SplittableRandom(6), DataType.DOUBLE).tensors().entrySet()) {
+      m.put(e.getKey(), Tensor.constant(GradCheck.uniform(rng, 0.5, 1.5, e.getValue().shape())));
+    }
+    Params theta = new Params(m);
+    int tasks = 2;
+    int n = 3;
+    double[] x = GradCheck.uniform(rng, 0, 1, tasks, n, 60).data().asDouble();
+    double[] got = p.logits(theta, Tensor.of(x, DataType.DOUBLE, tasks, n, 60)).toDoubles();
+    double[] w = m.get("block0.conv.weight").toDoubles();
+    double[] bias = m.get("block0.conv.bias").toDoubles();
+    double[] gamma = m.get("block0.bn.gamma").toDoubles();
+    double[] beta = m.get("block0.bn.beta").toDoubles();
+    double[] head = m.get("head.weight").toDoubles();
+    double[] headBias = m.get("head.bias").toDoubles();
+    for (int t = 0; t < tasks; t++) {
+      double[][][][] conv = new double[n][3][6][5];
+      for (int b = 0; b < n; b++) {
+        for (int f = 0; f < 3; f++) {
+          for (int i = 0; i < 6; i++) {
+            for (int j = 0; j < 5; j++) {
+              double acc = bias[f];
+              for (int c = 0; c < 2; c++) {
+                for (int u = 0; u < 3; u++) {
+                  for (int v = 0; v < 3; v++) {
+                    int r = i + u - 1;
+                    int q = j + v - 1;
+                    if (r >= 0 && r < 6 && q >= 0 && q < 5) {
+                      acc += w[((f * 2 + c) * 3 + u) * 3 + v] * x[(t * n + b) * 60 + (c * 6 + r) * 5 + q];
+                    }
+                  }
+                }
+              }
+              conv[b][f][i][j] = acc;
+            }
+          }
+        }
+      }
+      for (int f = 0; f < 3; f++) {
+        double mean = 0;
+        double var = 0;
+        for (int b = 0; b < n; b++) {
+          for (double[] row : conv[b][f]) {
+            for (double v : row) {
+              mean += v / (n * 30);
+            }
+          }
+        }
+        for (int b = 0; b < n; b++) {
+          for (double[] row : conv[b][f]) {
+            for (double v : row) {
+              var += (v - mean) * (v - mean) / (n * 30);
+            }
+          }
+        }
+        for (int b = 0; b < n; b++) {
+          for (double[] row : conv[b][f]) {
+            for (int j = 0; j < 5; j++) {
+              row[j] = Math.max(0, gamma[f] * (row[j] - mean) / Math.sqrt(var + ConvClassifierPolicy.BN_EPS) + beta[f]);
+            }
+          }
+        }
+      }
+      for (int b = 0; b < n; b++) {
+        double[] features = new double[18];
+        for (int f = 0; f < 3; f++) {
+          for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 2; j++) {
+              double[][] c = conv[b][f];
+              features[(f * 3 + i) * 2 + j] = Math.max(Math.max(c[2 * i][2 * j], c[2 * i][2 * j + 1]),
+                  Math.max(c[2 * i + 1][2 * j], c[2 * i + 1][2 * j + 1]));
+            }
+          }
+        }
+        for (int k = 0; k < 4; k++) {
+          double want = headBias[k];
+          for (int d = 0; d < 18; d++) {
+            want += features[d] * head[d * 4 + k];
+          }
+          assertEquals(want, got[(t * n + b) * 4 + k], 1e-10, "task " + t + ", image " + b + ", label " + k);
+        }
+      }
+    }
+  }
 }
