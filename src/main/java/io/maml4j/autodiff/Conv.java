@@ -4,7 +4,6 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -299,11 +298,14 @@ public final class Conv {
     long t0 = System.nanoTime();
     long[] s = x.shape();
     int k = win.kernel();
-    INDArray out = Arena.allocate(x.dataType(), s[0], s[1], k, k, s[2], win.outSize(s[3]), win.outSize(s[4]));
+    long[] shape = {s[0], s[1], k, k, s[2], win.outSize(s[3]), win.outSize(s[4])};
+    int n = Math.toIntExact(s[0] * s[1] * k * k * shape[4] * shape[5] * shape[6]);
     int group = groupLength(s, win);
     int stride = win.stride();
     Object in = heap(x);
-    if (in instanceof float[] src && out.dataType() == DataType.FLOAT) {
+    INDArray out;
+    if (in instanceof float[] src) {
+      out = Arena.allocate(DataType.FLOAT, shape);
       FloatBuffer dst = out.data().asNioFloat();
       float[] row = new float[group];
       walk(s, win, new Patches() {
@@ -333,14 +335,14 @@ public final class Conv {
       });
     } else {
       double[] src = (double[]) in;
-      double[] all = new double[Math.toIntExact(out.length())];
-      // float64 (the gradient checks): the whole patch array on the heap.
+      double[] all = new double[n];
+      // float64 (the gradient checks) and any other type: the whole patch array on the heap.
       walk(s, win, (Run) (col, pixel, len) -> {
         for (int j = 0; j < len; j++) {
           all[col + j] = src[pixel + j * stride];
         }
       });
-      out = array(all, out.shape(), x.dataType());
+      out = array(all, shape, x.dataType());
     }
     Kernels.record("im2col", t0);
     return out;
@@ -350,6 +352,11 @@ public final class Conv {
     long t0 = System.nanoTime();
     long[] c = cols.shape();
     long[] shape = {c[0], c[1], c[4], h, w};
+    int k = win.kernel();
+    if (c.length != 7 || c[2] != k || c[3] != k || c[5] != win.outSize(h) || c[6] != win.outSize(w)) {
+      throw new IllegalArgumentException("col2im needs patches [T, C, " + k + ", " + k + ", B, " + win.outSize(h) + ", "
+          + win.outSize(w) + "] for " + h + "x" + w + " images, got " + Arrays.toString(c));
+    }
     int n = Math.toIntExact(c[0] * c[1] * c[4] * h * w);
     int group = groupLength(shape, win);
     int stride = win.stride();
@@ -507,12 +514,10 @@ public final class Conv {
       d.data().asNioFloat().get(Math.toIntExact(d.offset()), f, 0, n);
       return f;
     }
-    if (d.dataType() == DataType.DOUBLE) {
-      double[] v = new double[n];
-      d.data().asNioDouble().get(Math.toIntExact(d.offset()), v, 0, n);
-      return v;
-    }
-    return d.data().asDouble();
+    INDArray dd = d.dataType() == DataType.DOUBLE ? d : Arena.track(d.castTo(DataType.DOUBLE));
+    double[] v = new double[n];
+    dd.data().asNioDouble().get(Math.toIntExact(dd.offset()), v, 0, n);
+    return v;
   }
 
   private static INDArray array(float[] v, long[] shape) {
@@ -530,8 +535,11 @@ public final class Conv {
     return Arena.track(Nd4j.create(v, shape, DataType.DOUBLE).castTo(type));
   }
 
+  /**
+   * {@code a} itself when its elements lie in C order without gaps from its {@code offset()} (a
+   * reshaped array is such a view), else a dense copy.
+   */
   private static INDArray dense(INDArray a) {
-    boolean ok = a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) && !a.isView();
-    return ok ? a : Arena.track(a.dup('c'));
+    return FloatLoops.dense(a) && a.ordering() == 'c' ? a : Arena.track(a.dup('c'));
   }
 }

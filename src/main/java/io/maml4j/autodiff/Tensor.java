@@ -303,12 +303,16 @@ public final class Tensor {
    * copied into C order.
    */
   public Tensor permute(int... axes) {
+    IllegalArgumentException bad = new IllegalArgumentException("permute needs an order of the " + rank()
+        + " axes, got " + Arrays.toString(axes));
+    if (axes.length != rank()) {
+      throw bad;
+    }
     int[] inverse = new int[axes.length];
     boolean[] seen = new boolean[axes.length];
     for (int i = 0; i < axes.length; i++) {
-      if (axes.length != rank() || axes[i] < 0 || axes[i] >= axes.length || seen[axes[i]]) {
-        throw new IllegalArgumentException("permute needs an order of the " + rank() + " axes, got "
-            + Arrays.toString(axes));
+      if (axes[i] < 0 || axes[i] >= axes.length || seen[axes[i]]) {
+        throw bad;
       }
       seen[axes[i]] = true;
       inverse[axes[i]] = i;

@@ -165,16 +165,16 @@ class ConvTest {
     INDArray y = Conv.maxPool2x2(Tensor.constant(x)).value();
     assertArrayEquals(new long[] {2, 1, 2, 2, 3}, y.shape());
     for (int t = 0; t < 2; t++) {
-      for (int c = 0; c < 2; c++) {
+      for (int b = 0; b < 2; b++) {
         for (int i = 0; i < 2; i++) {
           for (int j = 0; j < 3; j++) {
             double m = Double.NEGATIVE_INFINITY;
             for (int p = 0; p < 2; p++) {
               for (int q = 0; q < 2; q++) {
-                m = Math.max(m, x.getDouble(t, 0, c, 2 * i + p, 2 * j + q));
+                m = Math.max(m, x.getDouble(t, 0, b, 2 * i + p, 2 * j + q));
               }
             }
-            assertEquals(m, y.getDouble(t, 0, c, i, j), 0.0);
+            assertEquals(m, y.getDouble(t, 0, b, i, j), 0.0);
           }
         }
       }
@@ -245,6 +245,48 @@ class ConvTest {
   }
 
   @Test
+  void when_float32_expect_the_float64_values_and_gradients_also_for_a_view_at_an_offset() {
+    // Training runs the float32 kernels (im2col streamed by groups, col2im, gather, scatter, the
+    // max indices); the float64 ones are what the finite-difference checks above pin down.
+    for (int[] g : GEOMETRIES) {
+      INDArray big = u(3, 3, 2, g[0], g[1]);
+      INDArray w = u(4, 3, g[2], g[2]);
+      INDArray bias = u(4);
+      long oh = new Conv.Window(g[2], g[3], g[4]).outSize(g[0]);
+      long ow = new Conv.Window(g[2], g[3], g[4]).outSize(g[1]);
+      boolean pool = oh >= 2 && ow >= 2;
+      INDArray r = pool ? u(2, 4, 2, oh / 2, ow / 2) : u(2, 4, 2, oh, ow);
+      INDArray x = big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3));
+      List<double[]> want = convValueAndGradients(x.dup(), w, bias, r, g, pool);
+      List<double[]> got = convValueAndGradients(big.castTo(DataType.FLOAT).get(
+          org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3)), w.castTo(DataType.FLOAT), bias.castTo(DataType.FLOAT),
+          r.castTo(DataType.FLOAT), g, pool);
+      for (int k = 0; k < want.size(); k++) {
+        double scale = 1;
+        for (double v : want.get(k)) {
+          scale = Math.max(scale, Math.abs(v));
+        }
+        assertArrayEquals(want.get(k), got.get(k), 1e-4 * scale, java.util.Arrays.toString(g) + " output " + k);
+      }
+    }
+  }
+
+  /** The loss sum(r * tanh(pool?(conv2d(x)))) and its gradients in x, w and bias, as doubles. */
+  private static List<double[]> convValueAndGradients(INDArray x, INDArray w, INDArray bias, INDArray r, int[] g,
+      boolean pool) {
+    Tensor tx = Tensor.variable(x);
+    Tensor tw = Tensor.variable(w);
+    Tensor tb = Tensor.variable(bias);
+    Tensor y = Conv.conv2d(tx, tw, tb, g[3], g[4]);
+    if (pool) {
+      y = Conv.maxPool2x2(y);
+    }
+    Tensor loss = y.tanh().mul(Tensor.constant(r)).sum();
+    List<Tensor> grads = Grad.grad(loss, List.of(tx, tw, tb), false);
+    return List.of(y.toDoubles(), grads.get(0).toDoubles(), grads.get(1).toDoubles(), grads.get(2).toDoubles());
+  }
+
+  @Test
   void when_a_tensor_is_permuted_expect_its_axes_reordered_and_derivatives_at_orders_1_and_2() {
     INDArray x = u(2, 3, 4);
     INDArray y = Tensor.constant(x).permute(2, 0, 1).value();
@@ -260,6 +302,7 @@ class ConvTest {
     check2("permute", v -> v.get(0).permute(2, 0, 1).tanh().mul(Tensor.constant(weights)), u(2, 3, 4));
     assertThrows(IllegalArgumentException.class, () -> Tensor.constant(x).permute(0, 0, 1));
     assertThrows(IllegalArgumentException.class, () -> Tensor.constant(x).permute(1, 0));
+    assertThrows(IllegalArgumentException.class, () -> Tensor.constant(x).permute());
   }
 
   @Test

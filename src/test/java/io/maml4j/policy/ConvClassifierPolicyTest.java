@@ -127,91 +127,119 @@ class ConvClassifierPolicyTest {
   void when_logits_are_computed_expect_a_naive_loop_forward_pass_in_c_h_w_feature_order() {
     // One block on two-channel 6x5 images: the pooled map is 3x2, so the head's rows see each
     // image's features in C, H, W order (the layout saved policies have).
-    ConvClassifierPolicy p = new ConvClassifierPolicy(
-        PolicySpec.convClassifier(new ConvSpec(new int[] {3}, 3, "max", true)), image(2, 6, 5), new Discrete(4));
+    assertNaiveLogits(new int[] {3}, 2, 6, 5);
+    // Two blocks on one-channel 4x4 images, ending at 1x1: the single-channel and 1x1 paths.
+    assertNaiveLogits(new int[] {2, 3}, 1, 4, 4);
+  }
+
+  private static void assertNaiveLogits(int[] filters, int channels, int height, int width) {
+    ConvClassifierPolicy p = new ConvClassifierPolicy(PolicySpec.convClassifier(new ConvSpec(filters, 3, "max", true)),
+        image(channels, height, width), new Discrete(4));
     Random rng = new Random(8);
     java.util.Map<String, Tensor> m = new java.util.LinkedHashMap<>();
     for (var e : p.init(new SplittableRandom(6), DataType.DOUBLE).tensors().entrySet()) {
-      m.put(e.getKey(), Tensor.constant(GradCheck.uniform(rng, 0.5, 1.5, e.getValue().shape())));
+      m.put(e.getKey(), Tensor.constant(GradCheck.uniform(rng, -1, 1, e.getValue().shape())));
     }
-    Params theta = new Params(m);
     int tasks = 2;
     int n = 3;
-    double[] x = GradCheck.uniform(rng, 0, 1, tasks, n, 60).data().asDouble();
-    double[] got = p.logits(theta, Tensor.of(x, DataType.DOUBLE, tasks, n, 60)).toDoubles();
-    double[] w = m.get("block0.conv.weight").toDoubles();
-    double[] bias = m.get("block0.conv.bias").toDoubles();
-    double[] gamma = m.get("block0.bn.gamma").toDoubles();
-    double[] beta = m.get("block0.bn.beta").toDoubles();
+    int dim = channels * height * width;
+    double[] x = GradCheck.uniform(rng, 0, 1, tasks, n, dim).data().asDouble();
+    double[] got = p.logits(new Params(m), Tensor.of(x, DataType.DOUBLE, tasks, n, dim)).toDoubles();
     double[] head = m.get("head.weight").toDoubles();
     double[] headBias = m.get("head.bias").toDoubles();
     for (int t = 0; t < tasks; t++) {
-      double[][][][] conv = new double[n][3][6][5];
+      double[][][][] h = new double[n][channels][height][width];
       for (int b = 0; b < n; b++) {
-        for (int f = 0; f < 3; f++) {
-          for (int i = 0; i < 6; i++) {
-            for (int j = 0; j < 5; j++) {
-              double acc = bias[f];
-              for (int c = 0; c < 2; c++) {
-                for (int u = 0; u < 3; u++) {
-                  for (int v = 0; v < 3; v++) {
-                    int r = i + u - 1;
-                    int q = j + v - 1;
-                    if (r >= 0 && r < 6 && q >= 0 && q < 5) {
-                      acc += w[((f * 2 + c) * 3 + u) * 3 + v] * x[(t * n + b) * 60 + (c * 6 + r) * 5 + q];
-                    }
-                  }
-                }
-              }
-              conv[b][f][i][j] = acc;
-            }
-          }
+        for (int i = 0; i < dim; i++) {
+          h[b][i / (height * width)][i / width % height][i % width] = x[(t * n + b) * dim + i];
         }
       }
-      for (int f = 0; f < 3; f++) {
-        double mean = 0;
-        double var = 0;
-        for (int b = 0; b < n; b++) {
-          for (double[] row : conv[b][f]) {
-            for (double v : row) {
-              mean += v / (n * 30);
-            }
-          }
-        }
-        for (int b = 0; b < n; b++) {
-          for (double[] row : conv[b][f]) {
-            for (double v : row) {
-              var += (v - mean) * (v - mean) / (n * 30);
-            }
-          }
-        }
-        for (int b = 0; b < n; b++) {
-          for (double[] row : conv[b][f]) {
-            for (int j = 0; j < 5; j++) {
-              row[j] = Math.max(0, gamma[f] * (row[j] - mean) / Math.sqrt(var + ConvClassifierPolicy.BN_EPS) + beta[f]);
-            }
-          }
-        }
+      for (int blk = 0; blk < filters.length; blk++) {
+        String pre = "block" + blk;
+        h = naiveBlock(h, m.get(pre + ".conv.weight").toDoubles(), m.get(pre + ".conv.bias").toDoubles(),
+            m.get(pre + ".bn.gamma").toDoubles(), m.get(pre + ".bn.beta").toDoubles(), filters[blk]);
       }
       for (int b = 0; b < n; b++) {
-        double[] features = new double[18];
-        for (int f = 0; f < 3; f++) {
-          for (int i = 0; i < 3; i++) {
-            for (int j = 0; j < 2; j++) {
-              double[][] c = conv[b][f];
-              features[(f * 3 + i) * 2 + j] = Math.max(Math.max(c[2 * i][2 * j], c[2 * i][2 * j + 1]),
-                  Math.max(c[2 * i + 1][2 * j], c[2 * i + 1][2 * j + 1]));
-            }
-          }
-        }
+        double[] features = java.util.Arrays.stream(h[b]).flatMap(java.util.Arrays::stream)
+            .flatMapToDouble(java.util.Arrays::stream).toArray();
         for (int k = 0; k < 4; k++) {
           double want = headBias[k];
-          for (int d = 0; d < 18; d++) {
+          for (int d = 0; d < features.length; d++) {
             want += features[d] * head[d * 4 + k];
           }
-          assertEquals(want, got[(t * n + b) * 4 + k], 1e-10, "task " + t + ", image " + b + ", label " + k);
+          assertEquals(want, got[(t * n + b) * 4 + k], 1e-10, java.util.Arrays.toString(filters) + ": task " + t
+              + ", image " + b + ", label " + k);
         }
       }
     }
+  }
+
+  /**
+   * One block of the paper's network on one task's images [n][c][h][w]: 3x3 convolution with
+   * zero padding 1, batch norm over the task's images and pixels, ReLU, 2x2 max-pooling.
+   */
+  private static double[][][][] naiveBlock(double[][][][] in, double[] w, double[] bias, double[] gamma,
+      double[] beta, int filters) {
+    int n = in.length;
+    int c = in[0].length;
+    int hh = in[0][0].length;
+    int ww = in[0][0][0].length;
+    double[][][][] conv = new double[n][filters][hh][ww];
+    for (int b = 0; b < n; b++) {
+      for (int f = 0; f < filters; f++) {
+        for (int i = 0; i < hh; i++) {
+          for (int j = 0; j < ww; j++) {
+            double acc = bias[f];
+            for (int ch = 0; ch < c; ch++) {
+              for (int u = 0; u < 3; u++) {
+                for (int v = 0; v < 3; v++) {
+                  int r = i + u - 1;
+                  int q = j + v - 1;
+                  if (r >= 0 && r < hh && q >= 0 && q < ww) {
+                    acc += w[((f * c + ch) * 3 + u) * 3 + v] * in[b][ch][r][q];
+                  }
+                }
+              }
+            }
+            conv[b][f][i][j] = acc;
+          }
+        }
+      }
+    }
+    double count = (double) n * hh * ww;
+    double[][][][] out = new double[n][filters][hh / 2][ww / 2];
+    for (int f = 0; f < filters; f++) {
+      double mean = 0;
+      for (int b = 0; b < n; b++) {
+        for (double[] row : conv[b][f]) {
+          for (double v : row) {
+            mean += v / count;
+          }
+        }
+      }
+      double var = 0;
+      for (int b = 0; b < n; b++) {
+        for (double[] row : conv[b][f]) {
+          for (double v : row) {
+            var += (v - mean) * (v - mean) / count;
+          }
+        }
+      }
+      for (int b = 0; b < n; b++) {
+        double[][] map = conv[b][f];
+        for (double[] row : map) {
+          for (int j = 0; j < ww; j++) {
+            row[j] = Math.max(0, gamma[f] * (row[j] - mean) / Math.sqrt(var + ConvClassifierPolicy.BN_EPS) + beta[f]);
+          }
+        }
+        for (int i = 0; i < hh / 2; i++) {
+          for (int j = 0; j < ww / 2; j++) {
+            out[b][f][i][j] = Math.max(Math.max(map[2 * i][2 * j], map[2 * i][2 * j + 1]),
+                Math.max(map[2 * i + 1][2 * j], map[2 * i + 1][2 * j + 1]));
+          }
+        }
+      }
+    }
+    return out;
   }
 }
