@@ -195,9 +195,7 @@ public final class BenchCommand implements Callable<Integer> {
       System.out.printf("cluster round overhead  %.2f ms median (a round's wall time less its slowest member's compute)%n",
           1e3 * median(overheads.stream().mapToDouble(Double::doubleValue).toArray()));
     }
-    if (Boolean.getBoolean("maml4j.profile")) {
-      System.out.print(Tensor.profile());
-    }
+    printProfile();
     return 0;
   }
 
@@ -220,9 +218,7 @@ public final class BenchCommand implements Callable<Integer> {
       System.out.printf("%-10s %-11s %12.3f %12.1f %10.1f %9s%n", r.product(), r.path(), r.medianSeconds() * 1e3,
           r.flops() / 1e6, r.gflops(), up);
     }
-    if (Boolean.getBoolean("maml4j.profile")) {
-      System.out.print(Tensor.profile());
-    }
+    printProfile();
     return 0;
   }
 
@@ -319,10 +315,15 @@ public final class BenchCommand implements Callable<Integer> {
           p.seconds() > 0 ? p.flops() / 1e9 / p.seconds() : Double.NaN);
     }
     System.out.printf("peak RSS %d MB (%s)%n", peakRss() >> 20, io.maml4j.autodiff.Arena.memoryReport());
+    printProfile();
+    return 0;
+  }
+
+  /** The per-kernel profile, when run with -Dmaml4j.profile=true. */
+  private static void printProfile() {
     if (Boolean.getBoolean("maml4j.profile")) {
       System.out.print(Tensor.profile());
     }
-    return 0;
   }
 
   static double median(double[] x) {

@@ -185,9 +185,7 @@ public final class ConvClassifierPolicy implements Policy {
       }
     }
     // Features in C, H, W order per image, as the head's rows have always been laid out.
-    Tensor flat = h.size(3) * h.size(4) == 1 ? h.reshape(t, h.size(1), n).permute(0, 2, 1)
-        : h.permute(0, 2, 1, 3, 4);
-    return flat.reshape(t, n, features).matmul(p.get("head.weight")).add(p.get("head.bias"));
+    return h.permute(0, 2, 1, 3, 4).reshape(t, n, features).matmul(p.get("head.weight")).add(p.get("head.bias"));
   }
 
   @Override
