@@ -158,6 +158,33 @@ public final class Arena implements AutoCloseable {
     return a;
   }
 
+  /**
+   * Gives {@code t}'s buffer back to this thread's pool now rather than when its arena closes,
+   * when the current arena allocated it (else does nothing). The next allocation of that size
+   * then reuses memory that is still in cache: a structured curvature product makes about ten
+   * arrays of [tasks, rows, 64] floats (5 MB each at 10 tasks of 2,000 rows) that each live for
+   * one or two steps, and kept until the product ends they pass through main memory, not the
+   * cache. The caller promises that nothing reads {@code t}, or a view of it, afterwards.
+   */
+  public static void release(Tensor t) {
+    Arena cur = CURRENT.get();
+    if (t == null || cur == null) {
+      return;
+    }
+    INDArray a = t.value();
+    java.util.List<INDArray> list = cur.pooled;
+    for (int i = list.size() - 1; i >= 0; i--) {
+      if (list.get(i) == a) {
+        list.remove(i);
+        LIVE.addAndGet(-a.length() * a.dataType().width());
+        if (!POOL.get().give(a.data())) {
+          a.close();
+        }
+        return;
+      }
+    }
+  }
+
   @Override
   public void close() {
     if (closed) {

@@ -70,7 +70,7 @@ public final class Curvatures {
         Tensor lsMetric = kw.sum(1).mul(mask).scale(2.0);
         return v -> {
           try (Tape.Scope s2 = Tape.noGrad(); Arena a = Arena.open()) {
-            Tensor[] tan = net.jvp(v);
+            Tensor[] tan = net.jvp(v, false);
             Map<String, Tensor> out = net.backward(meanMetric.mul(tan[net.layers]), null, null, null, null);
             out.put(GaussianMlpPolicy.LOG_STD, lsMetric.mul(v.get(GaussianMlpPolicy.LOG_STD)).sumTo(ls.shape()));
             return ordered(p, out).map(a::escape);
@@ -80,7 +80,7 @@ public final class Curvatures {
       Tensor prob = softmax(net.out).exp();
       return v -> {
         try (Tape.Scope s2 = Tape.noGrad(); Arena a = Arena.open()) {
-          Tensor[] tan = net.jvp(v);
+          Tensor[] tan = net.jvp(v, false);
           Tensor gOut = Fused.softmaxJvp(prob, tan[net.layers], kw);
           return ordered(p, net.backward(gOut, null, null, null, null)).map(a::escape);
         }
@@ -144,7 +144,7 @@ public final class Curvatures {
         Tensor q2 = cr2iv.sum(1).scale(2.0);
         return new InnerHessian(ordered(p, grad), v -> {
           try (Tape.Scope s2 = Tape.noGrad(); Arena a = Arena.open()) {
-            Tensor[] tan = net.jvp(v);
+            Tensor[] tan = net.jvp(v, true);
             Tensor dMu = tan[net.layers];
             Tensor ds = mask.mul(v.get(GaussianMlpPolicy.LOG_STD));
             // Tangent of ∂L/∂μ: c/σ² dμ - 2 (∂L/∂μ) ds.
@@ -164,7 +164,7 @@ public final class Curvatures {
       Map<String, Tensor> grad = net.backward(dOut, null, delta, eh, null);
       return new InnerHessian(ordered(p, grad), v -> {
         try (Tape.Scope s2 = Tape.noGrad(); Arena a = Arena.open()) {
-          Tensor[] tan = net.jvp(v);
+          Tensor[] tan = net.jvp(v, true);
           Tensor dDelta = Fused.softmaxJvp(prob, tan[net.layers], c);
           return ordered(p, net.backward(dDelta, tan, delta, eh, v)).map(a::escape);
         }
@@ -243,17 +243,23 @@ public final class Curvatures {
     }
 
     /**
-     * Forward-mode tangents along {@code v}: entries 1..layers-1 are the tangents of h[l], entry
-     * {@code layers} that of the output.
+     * Forward-mode tangents along {@code v}: entries 1..layers-1 are the tangents of h[l] (null
+     * unless {@code keepHidden}: a first-order backward pass does not need them), entry {@code
+     * layers} that of the output. Intermediates go back to the pool as soon as they are used.
      */
-    Tensor[] jvp(Params v) {
+    Tensor[] jvp(Params v, boolean keepHidden) {
       Tensor[] tan = new Tensor[layers + 1];
       Tensor da = Fused.matmulSum(h[0], v.get(Mlp.weight(0)), false, false, null, null, false, false,
           v.get(Mlp.bias(0)));
       for (int l = 1; l < layers; l++) {
         tan[l] = act[l].mul(da);
+        Arena.release(da);
         da = Fused.matmulSum(h[l], v.get(Mlp.weight(l)), false, false, tan[l], p.get(Mlp.weight(l)), false, false,
             v.get(Mlp.bias(l)));
+        if (!keepHidden) {
+          Arena.release(tan[l]);
+          tan[l] = null;
+        }
       }
       tan[layers] = da;
       return tan;
@@ -271,6 +277,8 @@ public final class Curvatures {
     Map<String, Tensor> backward(Tensor dOut, Tensor[] tan, Tensor[] delta, Tensor[] eh, Params v) {
       Map<String, Tensor> g = new LinkedHashMap<>();
       boolean second = tan != null;
+      // A first-order pass that fills delta[] keeps every layer's d; otherwise each d is dead once the layer below has it.
+      boolean storesD = !second && delta != null;
       Tensor d = dOut;
       for (int l = layers - 1; l >= 0; l--) {
         if (!second && delta != null) {
@@ -282,17 +290,31 @@ public final class Curvatures {
         g.put(Mlp.weight(l), gw.sumTo(w.shape()));
         g.put(Mlp.bias(l), Fused.sumRows(d).sumTo(p.get(Mlp.bias(l)).shape()));
         if (l >= 1) {
+          Tensor e;
+          Tensor next;
           if (!second) {
-            Tensor e = Fused.matmulSum(d, w, false, true, null, null, false, false);
+            e = Fused.matmulSum(d, w, false, true, null, null, false, false);
             if (eh != null && mlp.tanh()) {
               eh[l] = Fused.mulScaled(e, h[l], -2.0);
             }
-            d = e.mul(act[l]);
+            next = e.mul(act[l]);
           } else {
-            Tensor e = Fused.matmulSum(d, w, false, true, delta[l], v.get(Mlp.weight(l)), false, true);
-            d = mlp.tanh() ? Fused.mulAddMul(e, act[l], eh[l], tan[l]) : e.mul(act[l]);
+            e = Fused.matmulSum(d, w, false, true, delta[l], v.get(Mlp.weight(l)), false, true);
+            next = mlp.tanh() ? Fused.mulAddMul(e, act[l], eh[l], tan[l]) : e.mul(act[l]);
+            // The tangent of h[l] is used for the last time here.
+            Arena.release(tan[l]);
+            tan[l] = null;
           }
+          Arena.release(e);
+          // d is the caller's at the top layer.
+          if (l < layers - 1 && !storesD) {
+            Arena.release(d);
+          }
+          d = next;
         }
+      }
+      if (layers > 1 && !storesD) {
+        Arena.release(d);
       }
       return g;
     }
