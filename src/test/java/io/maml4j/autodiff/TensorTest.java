@@ -211,4 +211,27 @@ class TensorTest {
     assertEquals(false, kept.value().wasClosed());
     assertEquals(false, x.value().wasClosed());
   }
+  @Test
+  void releaseHandsTheBufferToTheNextAllocationAndLeavesOtherArenasAlone() {
+    Tensor x = Tensor.constant(Nd4j.rand(DataType.FLOAT, 100, 100));
+    try (Arena outer = Arena.open()) {
+      Tensor outerOwned = x.mul(x);
+      try (Arena arena = Arena.open()) {
+        Tensor a = x.mul(x);
+        long address = a.value().data().address();
+        int owned = arena.size();
+        Arena.release(a);
+        assertEquals(owned - 1, arena.size());
+        Tensor b = x.add(x);
+        assertEquals(address, b.value().data().address(), "the released buffer is reused first");
+        // Not this arena's: nothing happens to it.
+        Arena.release(outerOwned);
+        assertEquals(owned, arena.size());
+        Tensor c = x.add(x);
+        assertEquals(false, c.value().data().address() == outerOwned.value().data().address());
+        assertEquals(2 * x.value().getFloat(7), c.value().getFloat(7), 0f);
+      }
+      assertEquals(x.value().getFloat(3) * x.value().getFloat(3), outerOwned.value().getFloat(3), 0f);
+    }
+  }
 }
