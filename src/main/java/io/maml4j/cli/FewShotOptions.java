@@ -119,7 +119,7 @@ final class FewShotOptions {
     Path png = chart.out(Path.of("plots", "evaluate-" + name + ".png"));
     Figure f = AdaptationChart.build(spec.name() + " " + spec.ways() + "-way " + spec.shots() + "-shot: " + cfg.tasks()
         + " " + split + " tasks", "Query accuracy", curves);
-    Outputs.writeAll(f, png, chart.options(), test, cfg, curves, sources);
+    Outputs.writeAll(f, png, chart.options(), test, FewShotProtocol.toJson(test, cfg), curves, sources);
     printAccuracy(curves);
     return 0;
   }

@@ -32,9 +32,15 @@ final class Outputs {
 
   static void writeAll(Figure f, Path png, ChartOptions options, TaskDistribution dist, EvalConfig cfg,
       List<Curve> curves, Map<String, String> sources) {
+    writeAll(f, png, options, dist, cfg.toJson(), curves, sources);
+  }
+
+  /** As above, with the protocol block the report records. */
+  static void writeAll(Figure f, Path png, ChartOptions options, TaskDistribution dist, JsonObject protocol,
+      List<Curve> curves, Map<String, String> sources) {
     Figure.Written w = f.write(png, options);
     Path json = w.png().resolveSibling(w.png().getFileName().toString().replaceFirst("\\.png$", ".json"));
-    JsonObject report = Report.toJson(dist.name(), cfg, curves, sources);
+    JsonObject report = Report.toJson(dist.name(), protocol, curves, sources);
     report.addProperty("maml4j_version", Main.VERSION);
     report.addProperty("chart", w.png().getFileName().toString());
     report.addProperty("csv", w.csv().getFileName().toString());

@@ -33,6 +33,25 @@ public final class FewShotProtocol {
   }
 
   /**
+   * The protocol as a report records it: tasks, seed, steps, the one step size of every step (a
+   * tuned baseline's own is in its source), and the tasks' N, K, Q and class split. Nothing of
+   * the policy-gradient protocol (episodes, discount, GAE, the halved later steps) applies.
+   */
+  public static com.google.gson.JsonObject toJson(FewShotClassification tasks, EvalConfig config) {
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("test_tasks", config.tasks());
+    o.addProperty("test_seed", config.testSeed());
+    o.addProperty("gradient_steps", config.steps());
+    o.addProperty("step_size", config.fastLr());
+    o.addProperty("ways", tasks.ways());
+    o.addProperty("shots", tasks.shots());
+    o.addProperty("queries_per_class", tasks.queries());
+    o.addProperty("split", tasks.split());
+    o.addProperty("score", "query accuracy (task_returns and mean_return hold accuracies in [0, 1])");
+    return o;
+  }
+
+  /**
    * The accuracy curve of {@code start} over the evaluator's test tasks, task by task through
    * {@link Evaluator#fineTuneTask}; unlike {@link Evaluator#fineTune} it keeps only the scores,
    * not every task's parameters after every step (600 tasks of a 4 x 64 network would hold a

@@ -16,9 +16,17 @@ public final class Report {
    * @param sources where each curve's starting parameters came from, by label
    */
   public static JsonObject toJson(String env, EvalConfig config, List<Curve> curves, Map<String, String> sources) {
+    return toJson(env, config.toJson(), curves, sources);
+  }
+
+  /**
+   * As {@link #toJson(String, EvalConfig, List, Map)} with the protocol as the family describes
+   * it (the classification protocol has no episodes, discount or halved later steps).
+   */
+  public static JsonObject toJson(String env, JsonObject protocol, List<Curve> curves, Map<String, String> sources) {
     JsonObject o = new JsonObject();
     o.addProperty("env", env);
-    o.add("protocol", config.toJson());
+    o.add("protocol", protocol);
     JsonArray methods = new JsonArray();
     for (Curve c : curves) {
       JsonObject m = c.toJson();

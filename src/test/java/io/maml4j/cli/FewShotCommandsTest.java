@@ -94,6 +94,16 @@ class FewShotCommandsTest {
       }
     }
     assertEquals(List.of("maml", "fomaml", "scratch", "pretrained", "scratch-tuned", "pretrained-tuned"), labels);
+    // The protocol block is the classification protocol's: one step size for every step, no RL fields.
+    JsonObject protocol = report.getAsJsonObject("protocol");
+    assertEquals(3, protocol.get("test_tasks").getAsInt());
+    assertEquals(2, protocol.get("gradient_steps").getAsInt());
+    assertTrue(protocol.has("step_size"), protocol.toString());
+    assertEquals(2, protocol.get("ways").getAsInt());
+    assertEquals("test", protocol.get("split").getAsString());
+    for (String rl : List.of("later_lr", "episodes_per_step", "gamma", "gae_lambda", "inner_estimator")) {
+      assertFalse(protocol.has(rl), rl + " in " + protocol);
+    }
   }
 
   @Test
