@@ -160,11 +160,13 @@ public final class Arena implements AutoCloseable {
 
   /**
    * Gives {@code t}'s buffer back to this thread's pool now rather than when its arena closes,
-   * when the current arena allocated it (else does nothing). The next allocation of that size
-   * then reuses memory that is still in cache: a structured curvature product makes about ten
-   * arrays of [tasks, rows, 64] floats (5 MB each at 10 tasks of 2,000 rows) that each live for
-   * one or two steps, and kept until the product ends they pass through main memory, not the
-   * cache. The caller promises that nothing reads {@code t}, or a view of it, afterwards.
+   * when the current arena allocated it (else does nothing); the next allocation of that size
+   * takes it first. A structured curvature product makes about ten arrays of [tasks, rows, 64]
+   * floats (5 MB each at 10 tasks of 2,000 rows) that each live for one or two steps; released
+   * as they die, a product holds a few at a time, and the default 2D-navigation bench's arena
+   * peak fell from 344-364 to 307 MB (its speed, hoped to gain from buffers still in cache, did
+   * not change beyond the noise). The caller promises that nothing reads {@code t}, or a view of
+   * it, afterwards.
    */
   public static void release(Tensor t) {
     Arena cur = CURRENT.get();
