@@ -47,8 +47,9 @@ final class FewShotOptions {
   Integer queries;
 
   @Option(names = "--tune-steps", defaultValue = "0",
-      description = "Classification: also run the baselines with this many steps, α tuned on validation tasks"
-          + " from 0.01, 0.04, 0.1, 0.4 (default ${DEFAULT-VALUE}: off).")
+      description = "Classification: also run every method (the meta-policies and the baselines) with this many"
+          + " steps, α tuned per method on validation tasks from 0.01, 0.04, 0.1, 0.4 (default ${DEFAULT-VALUE}:"
+          + " off).")
   int tuneSteps;
 
   @Option(names = "--tune-tasks", defaultValue = "40",
@@ -73,19 +74,24 @@ final class FewShotOptions {
         cfg.testSeed(), cfg.steps(), cfg.fastLr());
     List<Curve> curves = new ArrayList<>();
     Map<String, String> sources = new LinkedHashMap<>();
+    // Every method's starting parameters, by label, for the tuned runs below.
+    Map<String, Params> starts = new LinkedHashMap<>();
     curves.add(timed(ev, name, tp, tp.params()));
     sources.put(name, tp.file().toString());
+    starts.put(name, tp.params());
     for (Path other : compare) {
       TrainedPolicy o = TrainedPolicy.load(other, spec, type);
       String label = Outputs.runName(o.file());
       curves.add(timed(ev, label, o, o.params()));
       sources.put(label, o.file().toString());
+      starts.put(label, o.params());
     }
     // Baselines: the same network and the same steps on the same tasks, from other starts.
     long initSeed = cfg.testSeed();
     Params scratch = tp.randomInit(initSeed, type);
     curves.add(timed(ev, "scratch", tp, scratch));
     sources.put("scratch", "random initialisation (seed " + initSeed + ")");
+    starts.put("scratch", scratch);
     Params pre = null;
     if (pretrained != null) {
       Checkpoint ck = Checkpoint.load(pretrained, type);
@@ -95,17 +101,15 @@ final class FewShotOptions {
         throw new ConfigException(pretrained + ": " + e.getMessage());
       }
       curves.add(timed(ev, "pretrained", tp, pre));
+      starts.put("pretrained", pre);
       sources.put("pretrained", pretrained + " under a fresh " + spec.ways() + "-way head (seed " + initSeed + ")");
     }
     if (tuneSteps > 0) {
       FewShotClassification valid = test.withSplit("valid");
       EvalConfig tuneCfg = new EvalConfig(tuneTasks, cfg.testSeed() + 1, tuneSteps, cfg.episodes(), cfg.fastLr(),
           cfg.gamma(), cfg.gaeLambda());
-      Map<String, Params> starts = new LinkedHashMap<>();
-      starts.put("scratch", scratch);
-      if (pre != null) {
-        starts.put("pretrained", pre);
-      }
+      // Every method, the meta-policies included, gets its own α from the same validation tasks,
+      // so that none is held to the training step size the others are free of.
       for (Map.Entry<String, Params> e : starts.entrySet()) {
         double lr = FewShotProtocol.bestStepSize(valid, tuneCfg, type, tp.policy(), e.getValue(), TUNING_GRID);
         EvalConfig c = new EvalConfig(cfg.tasks(), cfg.testSeed(), tuneSteps, cfg.episodes(), lr, cfg.gamma(),

@@ -93,7 +93,8 @@ class FewShotCommandsTest {
         assertEquals(3, s.getAsJsonObject().get("tasks").getAsInt());
       }
     }
-    assertEquals(List.of("maml", "fomaml", "scratch", "pretrained", "scratch-tuned", "pretrained-tuned"), labels);
+    assertEquals(List.of("maml", "fomaml", "scratch", "pretrained", "maml-tuned", "fomaml-tuned", "scratch-tuned",
+        "pretrained-tuned"), labels);
     // The protocol block is the classification protocol's: one step size for every step, no RL fields.
     JsonObject protocol = report.getAsJsonObject("protocol");
     assertEquals(3, protocol.get("test_tasks").getAsInt());
