@@ -178,12 +178,17 @@ public final class Arena implements AutoCloseable {
     for (int i = list.size() - 1; i >= 0; i--) {
       if (list.get(i) == a) {
         list.remove(i);
-        LIVE.addAndGet(-a.length() * a.dataType().width());
-        if (!POOL.get().give(a.data())) {
-          a.close();
-        }
+        giveBack(a, POOL.get());
         return;
       }
+    }
+  }
+
+  /** An allocated array's buffer back to the pool, or freed when the pool is full. */
+  private static void giveBack(INDArray a, BufferPool pool) {
+    LIVE.addAndGet(-a.length() * a.dataType().width());
+    if (!pool.give(a.data())) {
+      a.close();
     }
   }
 
@@ -201,10 +206,7 @@ public final class Arena implements AutoCloseable {
     closed = true;
     BufferPool pool = POOL.get();
     for (INDArray a : pooled) {
-      LIVE.addAndGet(-a.length() * a.dataType().width());
-      if (!pool.give(a.data())) {
-        a.close();
-      }
+      giveBack(a, pool);
     }
     for (INDArray a : owned) {
       // Views share their base's buffer and cannot be released on their own.

@@ -13,15 +13,10 @@ public final class Report {
   private Report() {}
 
   /**
+   * @param protocol the protocol as the family describes it ({@link EvalConfig#toJson} for the
+   *     policy-gradient one; the classification protocol has no episodes, discount or halved later
+   *     steps)
    * @param sources where each curve's starting parameters came from, by label
-   */
-  public static JsonObject toJson(String env, EvalConfig config, List<Curve> curves, Map<String, String> sources) {
-    return toJson(env, config.toJson(), curves, sources);
-  }
-
-  /**
-   * As {@link #toJson(String, EvalConfig, List, Map)} with the protocol as the family describes
-   * it (the classification protocol has no episodes, discount or halved later steps).
    */
   public static JsonObject toJson(String env, JsonObject protocol, List<Curve> curves, Map<String, String> sources) {
     JsonObject o = new JsonObject();

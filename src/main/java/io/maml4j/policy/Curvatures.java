@@ -281,7 +281,7 @@ public final class Curvatures {
       boolean storesD = !second && delta != null;
       Tensor d = dOut;
       for (int l = layers - 1; l >= 0; l--) {
-        if (!second && delta != null) {
+        if (storesD) {
           delta[l] = d;
         }
         Tensor w = p.get(Mlp.weight(l));

@@ -211,6 +211,7 @@ class TensorTest {
     assertEquals(false, kept.value().wasClosed());
     assertEquals(false, x.value().wasClosed());
   }
+
   @Test
   void releaseHandsTheBufferToTheNextAllocationAndLeavesOtherArenasAlone() {
     Tensor x = Tensor.constant(Nd4j.rand(DataType.FLOAT, 100, 100));
