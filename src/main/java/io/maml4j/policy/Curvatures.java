@@ -2,6 +2,7 @@ package io.maml4j.policy;
 
 import io.maml4j.autodiff.Arena;
 import io.maml4j.autodiff.Fused;
+import io.maml4j.autodiff.MlpBlocks;
 import io.maml4j.autodiff.Tape;
 import io.maml4j.autodiff.Tensor;
 import java.util.ArrayList;
@@ -33,6 +34,14 @@ import java.util.Map;
  */
 public final class Curvatures {
   private Curvatures() {}
+
+  /**
+   * Whether float32 products take the row-blocked passes of {@link MlpBlocks} (the default)
+   * rather than whole-batch passes; per thread, so tests and benchmarks can compare the two.
+   * {@code -Dmaml4j.blockedCurvature=false} switches the default off.
+   */
+  static final ThreadLocal<Boolean> BLOCKED =
+      ThreadLocal.withInitial(() -> !"false".equals(System.getProperty("maml4j.blockedCurvature")));
 
   /** Whether {@code policy} has the structure these products need: an MLP with a Gaussian or categorical head. */
   public static boolean supports(Policy policy) {
@@ -70,8 +79,13 @@ public final class Curvatures {
         Tensor lsMetric = kw.sum(1).mul(mask).scale(2.0);
         return v -> {
           try (Tape.Scope s2 = Tape.noGrad(); Arena a = Arena.open()) {
-            Tensor[] tan = net.jvp(v, false);
-            Map<String, Tensor> out = net.backward(meanMetric.mul(tan[net.layers]), null, null, null, null);
+            Map<String, Tensor> out;
+            if (net.blocks(meanMetric)) {
+              out = net.blocked(v, null, null, MlpBlocks.Head.metric(meanMetric)).grads;
+            } else {
+              Tensor[] tan = net.jvp(v, false);
+              out = net.backward(meanMetric.mul(tan[net.layers]), null, null, null, null);
+            }
             out.put(GaussianMlpPolicy.LOG_STD, lsMetric.mul(v.get(GaussianMlpPolicy.LOG_STD)).sumTo(ls.shape()));
             return ordered(p, out).map(a::escape);
           }
@@ -80,6 +94,9 @@ public final class Curvatures {
       Tensor prob = softmax(net.out).exp();
       return v -> {
         try (Tape.Scope s2 = Tape.noGrad(); Arena a = Arena.open()) {
+          if (net.blocks(prob, kw)) {
+            return ordered(p, net.blocked(v, null, null, MlpBlocks.Head.softmax(prob, kw)).grads).map(a::escape);
+          }
           Tensor[] tan = net.jvp(v, false);
           Tensor gOut = Fused.softmaxJvp(prob, tan[net.layers], kw);
           return ordered(p, net.backward(gOut, null, null, null, null)).map(a::escape);
@@ -144,14 +161,24 @@ public final class Curvatures {
         Tensor q2 = cr2iv.sum(1).scale(2.0);
         return new InnerHessian(ordered(p, grad), v -> {
           try (Tape.Scope s2 = Tape.noGrad(); Arena a = Arena.open()) {
-            Tensor[] tan = net.jvp(v, true);
-            Tensor dMu = tan[net.layers];
             Tensor ds = mask.mul(v.get(GaussianMlpPolicy.LOG_STD));
-            // Tangent of ∂L/∂μ: c/σ² dμ - 2 (∂L/∂μ) ds.
-            Tensor dDelta = Fused.mulSubScaledMul(civ, dMu, dOut, ds, 2.0);
-            Map<String, Tensor> out = net.backward(dDelta, tan, delta, eh, v);
+            Map<String, Tensor> out;
+            Tensor gradDotTangent;
+            if (net.blocks(civ, dOut, ds)) {
+              // The same formulas as below, block by block.
+              Net.Pass pass = net.blocked(v, delta, eh, MlpBlocks.Head.metricMinusShift(civ, dOut, ds, 2.0));
+              out = pass.grads;
+              gradDotTangent = pass.headRowSum;
+            } else {
+              Tensor[] tan = net.jvp(v, true);
+              Tensor dMu = tan[net.layers];
+              // Tangent of ∂L/∂μ: c/σ² dμ - 2 (∂L/∂μ) ds.
+              Tensor dDelta = Fused.mulSubScaledMul(civ, dMu, dOut, ds, 2.0);
+              gradDotTangent = dOut.mul(dMu).sum(1);
+              out = net.backward(dDelta, tan, delta, eh, v);
+            }
             // Tangent of ∂L/∂s: -2 Σ_rows (∂L/∂μ) dμ + 2 Σ_rows c (a - μ)²/σ² ds, masked.
-            Tensor dLs = q2.mul(ds).sub(dOut.mul(dMu).sum(1).scale(2.0)).mul(mask);
+            Tensor dLs = q2.mul(ds).sub(gradDotTangent.reshape(q2.shape()).scale(2.0)).mul(mask);
             out.put(GaussianMlpPolicy.LOG_STD, dLs.sumTo(ls.shape()));
             return ordered(p, out).map(a::escape);
           }
@@ -164,6 +191,9 @@ public final class Curvatures {
       Map<String, Tensor> grad = net.backward(dOut, null, delta, eh, null);
       return new InnerHessian(ordered(p, grad), v -> {
         try (Tape.Scope s2 = Tape.noGrad(); Arena a = Arena.open()) {
+          if (net.blocks(prob, c)) {
+            return ordered(p, net.blocked(v, delta, eh, MlpBlocks.Head.softmax(prob, c)).grads).map(a::escape);
+          }
           Tensor[] tan = net.jvp(v, true);
           Tensor dDelta = Fused.softmaxJvp(prob, tan[net.layers], c);
           return ordered(p, net.backward(dDelta, tan, delta, eh, v)).map(a::escape);
@@ -240,6 +270,43 @@ public final class Curvatures {
         }
       }
       out = a;
+    }
+
+    /**
+     * Whether {@link #blocked} takes this network's arrays and the head's: all dense float32,
+     * and blocked passes not switched off ({@link #BLOCKED}).
+     */
+    boolean blocks(Tensor... head) {
+      if (!BLOCKED.get()) {
+        return false;
+      }
+      return MlpBlocks.applies(h) && MlpBlocks.applies(act) && MlpBlocks.applies(head);
+    }
+
+    /** A pass's gradients by name, and the head's row sum (see {@link MlpBlocks.Result}). */
+    record Pass(Map<String, Tensor> grads, Tensor headRowSum) {}
+
+    /**
+     * {@link #jvp} and {@link #backward} in one pass over row blocks ({@link MlpBlocks}): first
+     * order when {@code delta} is null, else the tangent of the earlier pass that filled {@code
+     * delta} and {@code eh}; the head takes the output tangent to the output gradient.
+     */
+    Pass blocked(Params v, Tensor[] delta, Tensor[] eh, MlpBlocks.Head head) {
+      Tensor[] w = new Tensor[layers];
+      Tensor[] vw = new Tensor[layers];
+      Tensor[] vb = new Tensor[layers];
+      for (int l = 0; l < layers; l++) {
+        w[l] = p.get(Mlp.weight(l));
+        vw[l] = v.get(Mlp.weight(l));
+        vb[l] = v.get(Mlp.bias(l));
+      }
+      MlpBlocks.Result r = MlpBlocks.pass(h, act, w, vw, vb, delta, delta != null && mlp.tanh() ? eh : null, head);
+      Map<String, Tensor> g = new LinkedHashMap<>();
+      for (int l = layers - 1; l >= 0; l--) {
+        g.put(Mlp.weight(l), r.weights()[l].sumTo(w[l].shape()));
+        g.put(Mlp.bias(l), r.biases()[l].sumTo(p.get(Mlp.bias(l)).shape()));
+      }
+      return new Pass(g, r.headRowSum());
     }
 
     /**

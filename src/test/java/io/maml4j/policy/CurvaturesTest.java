@@ -148,6 +148,96 @@ class CurvaturesTest {
     checkAll(categorical("relu"));
   }
 
+  private static Params cast(Params p, DataType type) {
+    return p.map(t -> Tensor.constant(t.value().castTo(type)));
+  }
+
+  private static Tensor cast(Tensor t, DataType type) {
+    return Tensor.constant(t.value().castTo(type));
+  }
+
+  /** Max |e - a| over max |e|, over all parameters. */
+  private static double relativeError(Params expected, Params actual) {
+    double scale = 0;
+    double err = 0;
+    for (String n : expected.names()) {
+      assertArrayEquals(expected.get(n).shape(), actual.get(n).shape(), n + " shape");
+      double[] e = expected.get(n).toDoubles();
+      double[] a = actual.get(n).toDoubles();
+      for (int i = 0; i < e.length; i++) {
+        scale = Math.max(scale, Math.abs(e[i]));
+        err = Math.max(err, Math.abs(e[i] - a[i]));
+      }
+    }
+    assertTrue(scale > 0, "the reference product is zero");
+    return err / scale;
+  }
+
+  /**
+   * Float32 products, through the row-blocked passes and through whole-batch passes, against the
+   * float64 products (equal to the tape's, above) on the same inputs, with rows spanning several
+   * blocks and a partial one; every head and both orders, tanh and ReLU, shared and per task.
+   */
+  private void checkBlocked(Policy policy, int rows) {
+    for (boolean perTask : new boolean[] {false, true}) {
+      String what = policy.spec().type() + " " + policy.spec().nonlinearity() + (perTask ? " per task" : " shared");
+      SplittableRandom rng = new SplittableRandom(rows);
+      Params p = params(policy, true, perTask, 7);
+      Tensor obs = uniform(rng, -1, 1, TASKS, rows, OBS);
+      Tensor act = policy instanceof CategoricalMlpPolicy ? actionsOf(rng, rows) : uniform(rng, -1.5, 1.5, TASKS, rows, 2);
+      Tensor coef = uniform(rng, -2, 2, TASKS, rows, 1);
+      Tensor kw = uniform(rng, 0.1, 1, TASKS, rows, 1);
+      Params v = like(p, rng, 1.0);
+      Params f64 = Curvatures.fisher(policy, p, obs, kw).apply(v);
+      Params h64 = Curvatures.reinforce(policy, p, obs, act, coef).apply(v);
+      DataType f = DataType.FLOAT;
+      Params[] fisher = new Params[2];
+      Params[] hvp = new Params[2];
+      for (int blocked = 0; blocked < 2; blocked++) {
+        Curvatures.BLOCKED.set(blocked == 1);
+        try {
+          long before = io.maml4j.autodiff.MlpBlocks.passes();
+          fisher[blocked] = Curvatures.fisher(policy, cast(p, f), cast(obs, f), cast(kw, f)).apply(cast(v, f));
+          hvp[blocked] = Curvatures.reinforce(policy, cast(p, f), cast(obs, f), cast(act, f), cast(coef, f))
+              .apply(cast(v, f));
+          long ran = io.maml4j.autodiff.MlpBlocks.passes() - before;
+          assertTrue(ran == (blocked == 1 ? 2 : 0), what + ": " + ran + " blocked passes with blocking "
+              + (blocked == 1 ? "on" : "off"));
+        } finally {
+          Curvatures.BLOCKED.remove();
+        }
+      }
+      for (int blocked = 0; blocked < 2; blocked++) {
+        String how = what + (blocked == 1 ? " blocked" : " whole-batch");
+        double ef = relativeError(f64, fisher[blocked]);
+        double eh = relativeError(h64, hvp[blocked]);
+        assertTrue(ef < 2e-5, how + " float32 Fisher product off float64's by " + ef);
+        assertTrue(eh < 2e-5, how + " float32 inner Hessian-vector product off float64's by " + eh);
+      }
+      assertTrue(relativeError(fisher[0], fisher[1]) < 1e-5, what + " Fisher: blocked against whole-batch");
+      assertTrue(relativeError(hvp[0], hvp[1]) < 1e-5, what + " HVP: blocked against whole-batch");
+    }
+  }
+
+  private static Tensor actionsOf(SplittableRandom rng, int rows) {
+    double[] a = new double[TASKS * rows];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = rng.nextInt(3);
+    }
+    return Tensor.of(a, DataType.DOUBLE, TASKS, rows, 1);
+  }
+
+  @Test
+  void when_float32_expect_blocked_passes_within_rounding_of_float64() {
+    // 600 rows: two full blocks of 256 and a partial one; 3 rows: one partial block.
+    for (int rows : new int[] {600, 3}) {
+      checkBlocked(gaussian("tanh"), rows);
+      checkBlocked(categorical("tanh"), rows);
+      checkBlocked(gaussian("relu"), rows);
+      checkBlocked(categorical("relu"), rows);
+    }
+  }
+
   @Test
   void when_the_policy_is_deterministic_expect_a_clear_refusal() {
     Policy det = Policies.create(new PolicySpec("deterministic-mlp", new int[] {4}, "tanh", 1.0, 1e-6),

@@ -1,0 +1,453 @@
+package io.maml4j.autodiff;
+
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A multilayer perceptron's curvature-vector passes in float32, walked block of rows by block of
+ * rows: a forward-mode tangent through every layer, a closed-form head, and the reverse pass
+ * (first order, or the tangent of an earlier reverse pass) back down, all for one block of
+ * {@link #BLOCK} rows of one task before the next block starts. Only the weight and bias
+ * gradients, sums over rows, outlive a block.
+ *
+ * <p>Why by hand: run layer by layer over a whole batch, as ND4J ops and {@link Fused} do, every
+ * intermediate array ([tasks, rows, width], 5 MB at the default 2D-navigation sizes) is written to
+ * memory by one pass and read back by the next, and on the project's 2-core machines those passes
+ * ran several times slower inside the meta-step than alone: they were bound by memory traffic,
+ * not arithmetic. Here the intermediates of a block (a few hundred KB) stay in the core's cache
+ * between the products and the elementwise steps, and only the arrays the operator holds (the
+ * forward pass's activations, the earlier reverse pass's gradients) stream from memory, once per
+ * product. The products are the BLAS's {@code cblas_sgemm} on the blocks in place; the elementwise
+ * steps copy a block to the heap, combine it in a plain loop the JIT vectorises, and copy it back,
+ * as {@link FloatLoops} does.
+ *
+ * <p>Sums over rows accumulate block by block in a fixed order, so the results do not depend on
+ * the thread that computes them; they differ from the unblocked passes' by float32 rounding only.
+ */
+public final class MlpBlocks {
+  /** Rows per block: about 1 MB of live intermediates at width 64, within a core's 2 MB L2. */
+  static final int BLOCK = 256;
+
+  private static final java.util.concurrent.atomic.AtomicLong PASSES = new java.util.concurrent.atomic.AtomicLong();
+
+  private MlpBlocks() {}
+
+  /** Blocked passes run so far in this process, so that tests can tell which path a product took. */
+  public static long passes() {
+    return PASSES.get();
+  }
+
+  /** What the head does between the forward tangent t at the outputs and the reverse pass. */
+  public enum HeadKind {
+    /** {@code g = a t}: a Gauss-Newton metric (a Gaussian's Fisher, mean part). */
+    METRIC,
+    /** {@code g = a t - k b s}, s one row per task; also Σ_rows b t per task (a Gaussian's inner HVP). */
+    METRIC_MINUS_SHIFT,
+    /** {@code g = c (p t - p Σ_last p t)}: a softmax's Jacobian, scaled per row by c [T, N, 1]. */
+    SOFTMAX
+  }
+
+  /**
+   * The head's arrays: {@code a} the metric [T, N, out] (METRIC, METRIC_MINUS_SHIFT) or the
+   * probabilities p (SOFTMAX); {@code b} [T, N, out] and {@code shift} s [T or 1, 1, out] with
+   * scale {@code k} (METRIC_MINUS_SHIFT); {@code rowScale} c [T, N, 1] (SOFTMAX). Unused ones null.
+   */
+  public record Head(HeadKind kind, Tensor a, Tensor b, Tensor shift, double k, Tensor rowScale) {
+    public static Head metric(Tensor a) {
+      return new Head(HeadKind.METRIC, a, null, null, 0, null);
+    }
+
+    public static Head metricMinusShift(Tensor a, Tensor b, Tensor shift, double k) {
+      return new Head(HeadKind.METRIC_MINUS_SHIFT, a, b, shift, k, null);
+    }
+
+    public static Head softmax(Tensor p, Tensor rowScale) {
+      return new Head(HeadKind.SOFTMAX, p, null, null, 0, rowScale);
+    }
+  }
+
+  /**
+   * The gradients a pass produces: per layer l, the weight gradient [T, n_l, n_l+1] and the bias
+   * gradient [T, 1, n_l+1]; for METRIC_MINUS_SHIFT heads, Σ_rows b t [T, 1, out] (else null).
+   */
+  public record Result(Tensor[] weights, Tensor[] biases, Tensor headRowSum) {}
+
+  /** Whether the blocked passes take these arrays: every one dense float32 (nulls ignored). */
+  public static boolean applies(Tensor... xs) {
+    for (Tensor x : xs) {
+      if (x != null && (x.value().dataType() != DataType.FLOAT || !FloatLoops.dense(x.value()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * One curvature pass along the direction (vw, vb), for every task's rows.
+   *
+   * <p>Forward: t_0 = 0, a'_l = h_l V_l + t_l W_l + b'_l, t_l+1 = act_l+1 a'_l; the head turns
+   * the output tangent into g. Reverse, first order ({@code delta == null}): d_L-1 = g, ∇W_l =
+   * h_l^T d_l, ∇b_l = Σ_rows d_l, d_l-1 = (d_l W_l^T) act_l. Second order (Pearlmutter's
+   * R-operator of an earlier reverse pass with pre-activation gradients δ_l and, for tanh,
+   * eh_l = -2 (δ_l W_l^T) h_l): ∇W_l = h_l^T d_l + t_l^T δ_l, d_l-1 = (d_l W_l^T + δ_l V_l^T)
+   * act_l + eh_l t_l, where eh is null for ReLU (whose second derivative vanishes).
+   *
+   * @param h the layers' inputs h_l [T, N, n_l], h_0 the observations
+   * @param act the activations' derivatives act_l [T, N, n_l] for l ≥ 1 (entry 0 unused)
+   * @param w the weights W_l, [n_l, n_l+1] shared or [T, n_l, n_l+1]
+   * @param vw the direction's weights V_l, shaped as w
+   * @param vb the direction's biases b'_l, [1, n_l+1] or [T, 1, n_l+1]
+   * @param delta null (first order) or δ_l [T, N, n_l+1]
+   * @param eh null, or for a second-order tanh pass eh_l [T, N, n_l] for l ≥ 1
+   */
+  public static Result pass(Tensor[] h, Tensor[] act, Tensor[] w, Tensor[] vw, Tensor[] vb, Tensor[] delta,
+      Tensor[] eh, Head head) {
+    long t0 = System.nanoTime();
+    PASSES.incrementAndGet();
+    int layers = w.length;
+    INDArray obs = h[0].value();
+    int tasks = Math.toIntExact(obs.size(0));
+    int rows = Math.toIntExact(obs.size(1));
+    int[] width = new int[layers + 1];
+    for (int l = 0; l < layers; l++) {
+      INDArray wl = w[l].value();
+      width[l] = Math.toIntExact(wl.size(wl.rank() - 2));
+      width[l + 1] = Math.toIntExact(wl.size(wl.rank() - 1));
+    }
+    boolean second = delta != null;
+    int out = width[layers];
+    int maxWidth = 0;
+    for (int x : width) {
+      maxWidth = Math.max(maxWidth, x);
+    }
+    Work k = Work.get(maxWidth, layers);
+
+    View[] hv = new View[layers];
+    View[] actv = new View[layers];
+    View[] dv = new View[layers];
+    View[] ehv = new View[layers];
+    View[] wv = new View[layers];
+    View[] vwv = new View[layers];
+    View[] vbv = new View[layers];
+    Tensor[] gw = new Tensor[layers];
+    Tensor[] gb = new Tensor[layers];
+    View[] gwv = new View[layers];
+    View[] gbv = new View[layers];
+    for (int l = 0; l < layers; l++) {
+      hv[l] = View.of(h[l].value(), (long) rows * width[l]);
+      actv[l] = l == 0 ? null : View.of(act[l].value(), (long) rows * width[l]);
+      dv[l] = second ? View.of(delta[l].value(), (long) rows * width[l + 1]) : null;
+      ehv[l] = eh == null || l == 0 ? null : View.of(eh[l].value(), (long) rows * width[l]);
+      wv[l] = View.param(w[l].value(), (long) width[l] * width[l + 1]);
+      vwv[l] = View.param(vw[l].value(), (long) width[l] * width[l + 1]);
+      vbv[l] = View.param(vb[l].value(), width[l + 1]);
+      INDArray g = Kernels.uninit(obs, tasks, width[l], width[l + 1]);
+      INDArray gbias = Kernels.uninit(obs, tasks, 1, width[l + 1]);
+      gw[l] = Tensor.constant(g);
+      gb[l] = Tensor.constant(gbias);
+      gwv[l] = View.of(g, (long) width[l] * width[l + 1]);
+      gbv[l] = View.of(gbias, width[l + 1]);
+    }
+    View av = View.of(head.a().value(), (long) rows * out);
+    View bv = head.b() == null ? null : View.of(head.b().value(), (long) rows * out);
+    View sv = head.shift() == null ? null : View.param(head.shift().value(), out);
+    View cv = head.rowScale() == null ? null : View.of(head.rowScale().value(), rows);
+    boolean rowSum = head.kind() == HeadKind.METRIC_MINUS_SHIFT;
+    INDArray rs = rowSum ? Kernels.uninit(obs, tasks, 1, out) : null;
+    double[] rsAcc = new double[out];
+
+    for (int t = 0; t < tasks; t++) {
+      java.util.Arrays.fill(rsAcc, 0.0);
+      for (int l = 0; l < layers; l++) {
+        k.biasRows(l, vbv[l], t, width[l + 1]);
+      }
+      for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+        int m = Math.min(BLOCK, rows - r0);
+        float beta = r0 == 0 ? 0f : 1f;
+        // Forward tangents: k.da holds a'_l without its bias, which the next step adds; k.tan[l]
+        // (and its heap copy) keeps t_l for the reverse pass, as the heap keeps act_l.
+        gemm(false, false, m, width[1], width[0], hv[0], hv[0].at(t, r0, width[0]), width[0], vwv[0],
+            vwv[0].at(t), width[1], 0f, k.da, 0, width[1]);
+        for (int l = 1; l < layers; l++) {
+          k.tangent(l, actv[l], actv[l].at(t, r0, width[l]), m * width[l]);
+          gemm(false, false, m, width[l + 1], width[l], hv[l], hv[l].at(t, r0, width[l]), width[l], vwv[l],
+              vwv[l].at(t), width[l + 1], 0f, k.da, 0, width[l + 1]);
+          gemm(false, false, m, width[l + 1], width[l], k.tan[l], 0, width[l], wv[l], wv[l].at(t), width[l + 1], 1f,
+              k.da, 0, width[l + 1]);
+        }
+        // Head: k.da plus the output bias is the output tangent; g goes to k.d.
+        long ho = (long) t * rows * out + (long) r0 * out;
+        k.head(head, layers - 1, av, bv, sv, cv, t, ho, (long) t * rows + r0, m, out, rsAcc);
+        // Reverse pass: k.d holds d_l.
+        for (int l = layers - 1; l >= 0; l--) {
+          int nIn = width[l];
+          int nOut = width[l + 1];
+          gemm(true, false, nIn, nOut, m, hv[l], hv[l].at(t, r0, nIn), nIn, k.d, 0, nOut, beta, gwv[l], gwv[l].at(t),
+              nOut);
+          if (second && l >= 1) {
+            gemm(true, false, nIn, nOut, m, k.tan[l], 0, nIn, dv[l], dv[l].at(t, r0, nOut), nOut, 1f, gwv[l],
+                gwv[l].at(t), nOut);
+          }
+          gemm(false, false, 1, nOut, m, k.ones, 0, m, k.d, 0, nOut, beta, gbv[l], gbv[l].at(t), nOut);
+          if (l >= 1) {
+            gemm(false, true, m, nIn, nOut, k.d, 0, nOut, wv[l], wv[l].at(t), nOut, 0f, k.e, 0, nIn);
+            if (second) {
+              gemm(false, true, m, nIn, nOut, dv[l], dv[l].at(t, r0, nOut), nOut, vwv[l], vwv[l].at(t), nOut, 1f,
+                  k.e, 0, nIn);
+            }
+            k.delta(l, second ? ehv[l] : null, second && ehv[l] != null ? ehv[l].at(t, r0, nIn) : 0, m * nIn);
+          }
+        }
+      }
+      if (rowSum) {
+        for (int j = 0; j < out; j++) {
+          rs.data().asNioFloat().put(Math.toIntExact(rs.offset() + (long) t * out + j), (float) rsAcc[j]);
+        }
+      }
+    }
+    long flops = 0;
+    for (int l = 0; l < layers; l++) {
+      long f = 2L * tasks * rows * width[l] * width[l + 1];
+      // Forward h V (+ t W), reverse h^T d (+ t^T δ) and d W^T (+ δ V^T), the bias sums.
+      boolean cross = l >= 1;
+      flops += f * ((cross ? 2 : 1) + (second && cross ? 2 : 1) + (l >= 1 ? (second ? 2 : 1) : 0));
+      flops += 2L * tasks * rows * width[l + 1];
+    }
+    Kernels.GEMM_FLOPS.addAndGet(flops);
+    Kernels.record("mlpBlocks", t0, flops);
+    return new Result(gw, gb, rs == null ? null : Tensor.constant(rs));
+  }
+
+  private static void gemm(boolean ta, boolean tb, int m, int n, int kk, View a, long ao, int lda, View b, long bo,
+      int ldb, float beta, View c, long co, int ldc) {
+    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta ? openblas_nolapack.CblasTrans
+        : openblas_nolapack.CblasNoTrans, tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans, m, n,
+        kk, 1f, a.ptr.position(a.ptrBase + ao), lda, b.ptr.position(b.ptrBase + bo), ldb, beta,
+        c.ptr.position(c.ptrBase + co), ldc);
+  }
+
+  /**
+   * A dense float32 array's memory, for the BLAS (a pointer of its own, moved per call) and for
+   * bulk copies (an NIO view); offsets are in elements from the array's first element.
+   */
+  static final class View {
+    final FloatPointer ptr;
+    final long ptrBase;
+    final FloatBuffer nio;
+    final int nioBase;
+    // Elements per task (0 for an array shared by every task).
+    final long perTask;
+
+    private View(FloatPointer ptr, long ptrBase, FloatBuffer nio, int nioBase, long perTask) {
+      this.ptr = ptr;
+      this.ptrBase = ptrBase;
+      this.nio = nio;
+      this.nioBase = nioBase;
+      this.perTask = perTask;
+    }
+
+    /** A [T, ...] array with {@code perTask} elements per task. */
+    static View of(INDArray x, long perTask) {
+      if (x.dataType() != DataType.FLOAT || !FloatLoops.dense(x)) {
+        throw new IllegalArgumentException("blocked passes need dense float32 arrays, got " + x.dataType() + " "
+            + java.util.Arrays.toString(x.shape()) + " strides " + java.util.Arrays.toString(x.stride()));
+      }
+      return new View(new FloatPointer(x.data().addressPointer()), x.offset() - x.data().offset(),
+          x.data().asNioFloat(), Math.toIntExact(x.offset()), perTask);
+    }
+
+    /** A parameter: shared when it has no task axis (rank 2), else {@code perTask} elements per task. */
+    static View param(INDArray x, long perTask) {
+      INDArray d = Kernels.contiguousDense(x);
+      View v = of(d, perTask);
+      return d.rank() >= 3 ? v : new View(v.ptr, v.ptrBase, v.nio, v.nioBase, 0);
+    }
+
+    static View scratch(int floats) {
+      FloatPointer p = new FloatPointer(floats);
+      p.capacity(floats);
+      return new View(p, 0, p.asBuffer(), 0, 0);
+    }
+
+    /** Offset of task t's first element. */
+    long at(int t) {
+      return t * perTask;
+    }
+
+    /** Offset of task t's row r, rows of {@code width} elements. */
+    long at(int t, int r, int width) {
+      return t * perTask + (long) r * width;
+    }
+  }
+
+  /** One thread's scratch: native blocks the BLAS writes, and heap copies for the elementwise loops. */
+  private static final class Work {
+    private static final ThreadLocal<Work> LOCAL = new ThreadLocal<>();
+
+    final int maxWidth;
+    final View da;
+    final View d;
+    final View e;
+    final View ones;
+    final View[] tan;
+    // Heap copies of a block's act_l and t_l, and each layer's bias rows.
+    final float[][] actH;
+    final float[][] tanH;
+    final float[][] biasRows;
+    final float[] x1;
+    final float[] x2;
+    final float[] x3;
+    final float[] x4;
+    final float[] z;
+
+    private Work(int maxWidth, int layers) {
+      this.maxWidth = maxWidth;
+      int n = BLOCK * maxWidth;
+      da = View.scratch(n);
+      d = View.scratch(n);
+      e = View.scratch(n);
+      ones = View.scratch(BLOCK);
+      for (int i = 0; i < BLOCK; i++) {
+        ones.nio.put(i, 1f);
+      }
+      tan = new View[layers];
+      actH = new float[layers][];
+      tanH = new float[layers][];
+      biasRows = new float[layers][];
+      for (int l = 1; l < layers; l++) {
+        tan[l] = View.scratch(n);
+        actH[l] = new float[n];
+        tanH[l] = new float[n];
+      }
+      x1 = new float[n];
+      x2 = new float[n];
+      x3 = new float[n];
+      x4 = new float[n];
+      z = new float[n];
+    }
+
+    static Work get(int maxWidth, int layers) {
+      Work w = LOCAL.get();
+      if (w == null || w.maxWidth < maxWidth || w.tan.length < layers) {
+        // The native blocks are small (a few hundred KB) and live as long as the thread.
+        w = new Work(Math.max(maxWidth, w == null ? 0 : w.maxWidth), Math.max(layers, w == null ? 0 : w.tan.length));
+        LOCAL.set(w);
+      }
+      return w;
+    }
+
+    /** Layer l's bias row b'_l of task t, repeated over a block's rows, for {@link #tangent} and {@link #head}. */
+    void biasRows(int l, View bias, int t, int n) {
+      float[] z = bias(l);
+      bias.nio.get(Math.toIntExact(bias.nioBase + bias.at(t)), z, 0, n);
+      for (int r = 1; r < BLOCK; r++) {
+        System.arraycopy(z, 0, z, r * n, n);
+      }
+    }
+
+    private float[] bias(int l) {
+      if (biasRows[l] == null) {
+        biasRows[l] = new float[BLOCK * maxWidth];
+      }
+      return biasRows[l];
+    }
+
+    /**
+     * t_l = act_l (a'_l-1 + b'_l-1), a'_l-1 in {@code da}; t_l to the native {@code tan[l]} for
+     * the BLAS, t_l and act_l kept on the heap for {@link #delta}.
+     */
+    void tangent(int l, View act, long acto, int len) {
+      float[] ah = actH[l];
+      float[] th = tanH[l];
+      float[] b = biasRows[l - 1];
+      act.nio.get(Math.toIntExact(act.nioBase + acto), ah, 0, len);
+      da.nio.get(0, x1, 0, len);
+      float[] x = x1;
+      for (int i = 0; i < len; i++) {
+        th[i] = ah[i] * (x[i] + b[i]);
+      }
+      tan[l].nio.put(0, th, 0, len);
+    }
+
+    /**
+     * d_l-1 into {@code d} from e = d_l W_l^T (+ δ_l V_l^T) in {@code e}: e act_l, plus eh_l t_l
+     * when {@code eh} is given (a second-order tanh pass).
+     */
+    void delta(int l, View eh, long eho, int len) {
+      e.nio.get(0, x1, 0, len);
+      float[] x = x1;
+      float[] a = actH[l];
+      float[] o = z;
+      if (eh == null) {
+        for (int i = 0; i < len; i++) {
+          o[i] = x[i] * a[i];
+        }
+      } else {
+        eh.nio.get(Math.toIntExact(eh.nioBase + eho), x2, 0, len);
+        float[] c = x2;
+        float[] tt = tanH[l];
+        for (int i = 0; i < len; i++) {
+          o[i] = x[i] * a[i] + c[i] * tt[i];
+        }
+      }
+      d.nio.put(0, o, 0, len);
+    }
+
+    /**
+     * g into {@code d} from the output tangent in {@code da}; {@code ho} the block's first output
+     * element, {@code row} its first row over all tasks.
+     */
+    void head(Head head, int last, View av, View bv, View sv, View cv, int t, long ho, long row, int m, int out,
+        double[] rsAcc) {
+      int len = m * out;
+      da.nio.get(0, x1, 0, len);
+      av.nio.get(Math.toIntExact(av.nioBase + ho), x2, 0, len);
+      float[] tg = x1;
+      float[] bias = biasRows[last];
+      for (int i = 0; i < len; i++) {
+        tg[i] += bias[i];
+      }
+      float[] a = x2;
+      float[] o = z;
+      switch (head.kind()) {
+        case METRIC -> {
+          for (int i = 0; i < len; i++) {
+            o[i] = a[i] * tg[i];
+          }
+        }
+        case METRIC_MINUS_SHIFT -> {
+          bv.nio.get(Math.toIntExact(bv.nioBase + ho), x3, 0, len);
+          sv.nio.get(Math.toIntExact(sv.nioBase + sv.at(t)), x4, 0, out);
+          float kf = (float) head.k();
+          float[] b = x3;
+          float[] s = x4;
+          for (int r = 0; r < m; r++) {
+            for (int j = 0; j < out; j++) {
+              int i = r * out + j;
+              o[i] = a[i] * tg[i] - (b[i] * s[j]) * kf;
+              rsAcc[j] += b[i] * tg[i];
+            }
+          }
+        }
+        case SOFTMAX -> {
+          cv.nio.get(Math.toIntExact(cv.nioBase + row), x3, 0, m);
+          float[] c = x3;
+          for (int r = 0; r < m; r++) {
+            float s = 0f;
+            for (int j = 0; j < out; j++) {
+              s += a[r * out + j] * tg[r * out + j];
+            }
+            for (int j = 0; j < out; j++) {
+              int i = r * out + j;
+              o[i] = (a[i] * tg[i] - a[i] * s) * c[r];
+            }
+          }
+        }
+      }
+      d.nio.put(0, o, 0, len);
+    }
+  }
+}
