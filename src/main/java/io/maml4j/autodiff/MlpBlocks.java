@@ -28,8 +28,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the thread that computes them; they differ from the unblocked passes' by float32 rounding only.
  */
 public final class MlpBlocks {
-  /** Rows per block: about 1 MB of live intermediates at width 64, within a core's 2 MB L2. */
-  static final int BLOCK = 256;
+  /**
+   * Rows per block: at width 64 a block's intermediates and their heap copies take about 0.5 MB,
+   * within a core's L2. Measured against 256 (scripts/bench-compare.sh, 4 rounds, default 2D
+   * navigation): meta-step median 0.863 s at 256, 0.822 s at 128; 64 to 512 in a one-thread
+   * microbenchmark of the pass differed by less than its noise, except 512, which was slower.
+   */
+  static final int BLOCK = 128;
 
   private static final java.util.concurrent.atomic.AtomicLong PASSES = new java.util.concurrent.atomic.AtomicLong();
 

@@ -229,7 +229,7 @@ class CurvaturesTest {
 
   @Test
   void when_float32_expect_blocked_passes_within_rounding_of_float64() {
-    // 600 rows: two full blocks of 256 and a partial one; 3 rows: one partial block.
+    // 600 rows: full blocks and a partial one (blocks of 128 or 256); 3 rows: one partial block.
     for (int rows : new int[] {600, 3}) {
       checkBlocked(gaussian("tanh"), rows);
       checkBlocked(categorical("tanh"), rows);
