@@ -468,8 +468,10 @@ public final class MamlTrpo implements MetaLearner {
     Params dir;
     double shs;
     try (Arena arena = Arena.open()) {
-      Params dir64 = ConjugateGradient.solve(curvature, grad, config.cgIters());
-      shs = 0.5 * dir64.dot(curvature.apply(dir64)).item();
+      // s^T A s / 2 from the solve's own residual, not an eleventh curvature product.
+      ConjugateGradient.Solution solved = ConjugateGradient.solveWithProduct(curvature, grad, config.cgIters());
+      Params dir64 = solved.x();
+      shs = 0.5 * dir64.dot(solved.ax()).item();
       dir = dir64.map(t -> arena.escape(t.cast(type)));
     }
     if (!(shs > 0) || !Double.isFinite(shs)) {

@@ -94,6 +94,26 @@ class ConjugateGradientTest {
   }
 
   @Test
+  void when_solved_expect_its_product_without_another_product() {
+    for (int iters : new int[] {1, 2, 3, 20}) {
+      AtomicInteger calls = new AtomicInteger();
+      ConjugateGradient.Solution s = ConjugateGradient.solveWithProduct(counting(calls), params(B), iters);
+      int used = calls.get();
+      double[] x = flat(s.x());
+      assertArrayEquals(flat(ConjugateGradient.solve(counting(new AtomicInteger()), params(B), iters)), x, 0,
+          iters + " iterations: the same solution as solve");
+      // A x from the residual equals a fresh product at every iteration count, not only at convergence.
+      assertArrayEquals(mul(x), flat(s.ax()), 1e-12, iters + " iterations: A x");
+      assertEquals(Math.min(iters, 4), used, iters + " iterations: products");
+    }
+    // Zero right-hand side: x = 0 and A x = 0, without products.
+    AtomicInteger calls = new AtomicInteger();
+    ConjugateGradient.Solution z = ConjugateGradient.solveWithProduct(counting(calls), params(new double[4]), 10);
+    assertArrayEquals(new double[4], flat(z.ax()), 0);
+    assertEquals(0, calls.get());
+  }
+
+  @Test
   void when_right_hand_side_is_zero_expect_zero_without_products() {
     AtomicInteger calls = new AtomicInteger();
     double[] x = flat(ConjugateGradient.solve(counting(calls), params(new double[4]), 10));
