@@ -222,7 +222,7 @@ public final class MlpBlocks {
       flops += 2L * tasks * rows * width[l + 1];
     }
     Kernels.GEMM_FLOPS.addAndGet(flops);
-    Kernels.record("mlpBlocks", t0, flops);
+    Kernels.record("matmulBlocks", t0, flops);
     return new Result(gw, gb, rs == null ? null : Tensor.constant(rs));
   }
 
