@@ -93,7 +93,7 @@ final class Blas {
    * offset()} counts from the buffer it was cut from, while its own buffer's pointer already
    * starts at that buffer's offset.
    */
-  private static long elementOffset(INDArray x) {
+  static long elementOffset(INDArray x) {
     return x.offset() - x.data().offset();
   }
 

@@ -59,11 +59,11 @@ final class FloatLoops {
     return true;
   }
 
-  private static FloatBuffer buffer(INDArray x) {
+  static FloatBuffer buffer(INDArray x) {
     return x.data().asNioFloat();
   }
 
-  private static int base(INDArray x) {
+  static int base(INDArray x) {
     return Math.toIntExact(x.offset());
   }
 

@@ -1,6 +1,7 @@
 package io.maml4j.autodiff;
 
 import java.nio.FloatBuffer;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -36,7 +37,7 @@ public final class MlpBlocks {
    */
   static final int BLOCK = 128;
 
-  private static final java.util.concurrent.atomic.AtomicLong PASSES = new java.util.concurrent.atomic.AtomicLong();
+  private static final AtomicLong PASSES = new AtomicLong();
 
   private MlpBlocks() {}
 
@@ -61,14 +62,17 @@ public final class MlpBlocks {
    * scale {@code k} (METRIC_MINUS_SHIFT); {@code rowScale} c [T, N, 1] (SOFTMAX). Unused ones null.
    */
   public record Head(HeadKind kind, Tensor a, Tensor b, Tensor shift, double k, Tensor rowScale) {
+    /** The METRIC head: g = a t. */
     public static Head metric(Tensor a) {
       return new Head(HeadKind.METRIC, a, null, null, 0, null);
     }
 
+    /** The METRIC_MINUS_SHIFT head: g = a t - k b s, with Σ_rows b t. */
     public static Head metricMinusShift(Tensor a, Tensor b, Tensor shift, double k) {
       return new Head(HeadKind.METRIC_MINUS_SHIFT, a, b, shift, k, null);
     }
 
+    /** The SOFTMAX head: g = c (p t - p Σ_last p t). */
     public static Head softmax(Tensor p, Tensor rowScale) {
       return new Head(HeadKind.SOFTMAX, p, null, null, 0, rowScale);
     }
@@ -162,6 +166,7 @@ public final class MlpBlocks {
     View cv = head.rowScale() == null ? null : View.of(head.rowScale().value(), rows);
     boolean rowSum = head.kind() == HeadKind.METRIC_MINUS_SHIFT;
     INDArray rs = rowSum ? Kernels.uninit(obs, tasks, 1, out) : null;
+    View rsv = rowSum ? View.of(rs, out) : null;
     double[] rsAcc = new double[out];
 
     for (int t = 0; t < tasks; t++) {
@@ -209,7 +214,7 @@ public final class MlpBlocks {
       }
       if (rowSum) {
         for (int j = 0; j < out; j++) {
-          rs.data().asNioFloat().put(Math.toIntExact(rs.offset() + (long) t * out + j), (float) rsAcc[j]);
+          rsv.nio.put(Math.toIntExact(rsv.nioBase + rsv.at(t) + j), (float) rsAcc[j]);
         }
       }
     }
@@ -260,8 +265,8 @@ public final class MlpBlocks {
         throw new IllegalArgumentException("blocked passes need dense float32 arrays, got " + x.dataType() + " "
             + java.util.Arrays.toString(x.shape()) + " strides " + java.util.Arrays.toString(x.stride()));
       }
-      return new View(new FloatPointer(x.data().addressPointer()), x.offset() - x.data().offset(),
-          x.data().asNioFloat(), Math.toIntExact(x.offset()), perTask);
+      return new View(new FloatPointer(x.data().addressPointer()), Blas.elementOffset(x), FloatLoops.buffer(x),
+          FloatLoops.base(x), perTask);
     }
 
     /** A parameter: shared when it has no task axis (rank 2), else {@code perTask} elements per task. */
@@ -322,6 +327,9 @@ public final class MlpBlocks {
       actH = new float[layers][];
       tanH = new float[layers][];
       biasRows = new float[layers][];
+      for (int l = 0; l < layers; l++) {
+        biasRows[l] = new float[n];
+      }
       for (int l = 1; l < layers; l++) {
         tan[l] = View.scratch(n);
         actH[l] = new float[n];
@@ -346,18 +354,11 @@ public final class MlpBlocks {
 
     /** Layer l's bias row b'_l of task t, repeated over a block's rows, for {@link #tangent} and {@link #head}. */
     void biasRows(int l, View bias, int t, int n) {
-      float[] z = bias(l);
+      float[] z = biasRows[l];
       bias.nio.get(Math.toIntExact(bias.nioBase + bias.at(t)), z, 0, n);
       for (int r = 1; r < BLOCK; r++) {
         System.arraycopy(z, 0, z, r * n, n);
       }
-    }
-
-    private float[] bias(int l) {
-      if (biasRows[l] == null) {
-        biasRows[l] = new float[BLOCK * maxWidth];
-      }
-      return biasRows[l];
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.maml4j.eval;
 
+import com.google.gson.JsonObject;
 import io.maml4j.env.Task;
 import io.maml4j.meta.TaskLoss;
 import io.maml4j.policy.Params;
@@ -37,8 +38,8 @@ public final class FewShotProtocol {
    * tuned baseline's own is in its source), and the tasks' N, K, Q and class split. Nothing of
    * the policy-gradient protocol (episodes, discount, GAE, the halved later steps) applies.
    */
-  public static com.google.gson.JsonObject toJson(FewShotClassification tasks, EvalConfig config) {
-    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+  public static JsonObject toJson(FewShotClassification tasks, EvalConfig config) {
+    JsonObject o = new JsonObject();
     o.addProperty("test_tasks", config.tasks());
     o.addProperty("test_seed", config.testSeed());
     o.addProperty("gradient_steps", config.steps());
