@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.CumSum;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
@@ -186,6 +187,16 @@ final class Kernels {
     INDArray z = uninit(a, a.shape());
     Nd4j.getExecutioner().exec(op.apply(a, z));
     record(name, t0, z.length());
+    return z;
+  }
+
+  /** Running sums along the last axis, each row on its own (ND4J's cumsum, not exclusive). */
+  static INDArray cumsum(INDArray a, boolean reverse) {
+    long t0 = System.nanoTime();
+    INDArray x = contiguous(a);
+    INDArray z = uninit(x, x.shape());
+    Nd4j.exec(new CumSum(x, z, false, reverse, x.rank() - 1));
+    record("cumsum", t0, z.length());
     return z;
   }
 

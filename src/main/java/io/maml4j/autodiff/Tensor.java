@@ -350,6 +350,16 @@ public final class Tensor {
     return node(Kernels.sumKeep(value, axes), "sumAxes", g -> new Tensor[] {g.broadcastTo(from)}, this);
   }
 
+  /**
+   * Running sums along the last axis: y_j = Σ_{i≤j} x_i, or Σ_{i≥j} x_i when {@code reverse}.
+   * Each row is summed on its own, left to right, so a row's result never depends on the other
+   * rows of the array (a product with a triangular matrix of ones rounds by the BLAS kernel, which
+   * on some CPUs changes with the number of rows). Its gradient is the running sum the other way.
+   */
+  public Tensor cumsum(boolean reverse) {
+    return node(Kernels.cumsum(value, reverse), "cumsum", g -> new Tensor[] {g.cumsum(!reverse)}, this);
+  }
+
   /** Sum of the elementwise product: the inner product of two same-shaped tensors. */
   public Tensor dot(Tensor b) {
     return mul(b).sum();

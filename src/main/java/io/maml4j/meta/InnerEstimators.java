@@ -4,7 +4,6 @@ import io.maml4j.autodiff.Tensor;
 import io.maml4j.policy.Distribution;
 import io.maml4j.policy.Params;
 import io.maml4j.policy.Policy;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Surrogate losses of the inner policy-gradient step whose first derivative is the REINFORCE
@@ -92,8 +91,8 @@ public final class InnerEstimators {
     long tasks = logp.size(0);
     long rows = logp.size(1);
     int h = ep.horizon();
-    Tensor ones = upperTriangularOnes(h, logp.dataType());
-    Tensor cum = logp.reshape(tasks * rows / h, h).matmul(ones).reshape(tasks, rows, 1);
+    // A running sum per episode: nothing mixes tasks, so a task's terms are the same in any group.
+    Tensor cum = logp.reshape(tasks * rows / h, h).cumsum(false).reshape(tasks, rows, 1);
     Tensor before = cum.sub(logp);
     Tensor box;
     Tensor boxBefore;
@@ -102,22 +101,11 @@ public final class InnerEstimators {
       boxBefore = magicBox(before);
     } else {
       Tensor ref = referenceLogProb.detach().mul(ep.valid());
-      Tensor refCum = ref.reshape(tasks * rows / h, h).matmul(ones).reshape(tasks, rows, 1);
+      Tensor refCum = ref.reshape(tasks * rows / h, h).cumsum(false).reshape(tasks, rows, 1);
       box = cum.sub(refCum).exp();
       boxBefore = before.sub(refCum.sub(ref)).exp();
     }
     Tensor perStep = box.mul(ep.discountedRewards()).add(boxBefore.sub(box).mul(ep.discountedValues()));
     return perStep.mul(b.weights()).sum().neg();
-  }
-
-  /** U with U[i][j] = 1 for i ≤ j, so that (x U)_j = Σ_{i≤j} x_i: a cumulative sum over time. */
-  private static Tensor upperTriangularOnes(int h, DataType type) {
-    double[] u = new double[h * h];
-    for (int i = 0; i < h; i++) {
-      for (int j = i; j < h; j++) {
-        u[i * h + j] = 1;
-      }
-    }
-    return Tensor.of(u, type, h, h);
   }
 }

@@ -63,6 +63,36 @@ class TensorTest {
   }
 
   @Test
+  void when_cumsum_expect_third_order_gradients_and_rows_summed_on_their_own_left_to_right() {
+    check3("cumsum", x -> x.get(0).cumsum(false).tanh(), u(3, 5));
+    check3("cumsumReverse", x -> x.get(0).cumsum(true).exp(), u(2, 3, 4));
+    // DiCE's running log-probabilities rely on this: a row's sums are a left-to-right float loop
+    // over that row alone, the same bits whether it comes alone or among other rows.
+    int h = 17;
+    int rows = 40;
+    double[] x = new double[rows * h];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (rng.nextGaussian() * 3);
+    }
+    double[] all = Tensor.of(x, DataType.FLOAT, rows, h).cumsum(false).toDoubles();
+    double[] back = Tensor.of(x, DataType.FLOAT, rows, h).cumsum(true).toDoubles();
+    for (int r = 0; r < rows; r++) {
+      double[] row = java.util.Arrays.copyOfRange(x, r * h, (r + 1) * h);
+      double[] alone = Tensor.of(row, DataType.FLOAT, 1, h).cumsum(false).toDoubles();
+      float acc = 0;
+      float accBack = 0;
+      for (int j = 0; j < h; j++) {
+        acc += (float) row[j];
+        accBack += (float) row[h - 1 - j];
+        assertEquals(acc, all[r * h + j], 0, "row " + r + ", step " + j);
+        assertEquals(acc, alone[j], 0, "row " + r + " alone, step " + j);
+        assertEquals(accBack, back[r * h + h - 1 - j], 0,
+            "row " + r + " reversed, step " + j);
+      }
+    }
+  }
+
+  @Test
   void reductionsAndShapes() {
     check3("sum", x -> x.get(0).square().sum(), u(2, 3, 4));
     check3("sumAxes", x -> x.get(0).square().sum(1), u(2, 3, 4));
