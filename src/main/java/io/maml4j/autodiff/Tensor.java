@@ -118,13 +118,19 @@ public final class Tensor {
   public static Tensor of(double[] data, DataType type, long... shape) {
     if (type == DataType.FLOAT) {
       // Converting here avoids a float64 intermediate that only the garbage collector would free.
-      float[] f = new float[data.length];
-      for (int i = 0; i < f.length; i++) {
-        f[i] = (float) data[i];
-      }
-      return constant(Arena.track(Nd4j.create(f, shape, DataType.FLOAT)));
+      return constant(Arena.track(Nd4j.create(toFloats(data), shape, DataType.FLOAT)));
     }
     return constant(Arena.track(Nd4j.create(data, shape, type)));
+  }
+
+  // Its own method so that the JIT compiles this loop alone: inside of(), every on-stack
+  // compilation of the loop also recompiled ND4J's array creation it inlines.
+  private static float[] toFloats(double[] data) {
+    float[] f = new float[data.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) data[i];
+    }
+    return f;
   }
 
   Tensor[] inputs() {

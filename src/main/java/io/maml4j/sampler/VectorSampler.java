@@ -119,61 +119,133 @@ public final class VectorSampler implements Sampler {
       for (int i = 0; i < n; i++) {
         EnvironmentChecks.observation(sites[i], obsSpace, obs[i]);
       }
-      boolean[] active = new boolean[n];
-      java.util.Arrays.fill(active, true);
-      int live = n;
-      double[] flat = new double[n * obsDim];
-      double[][] actions = new double[n][actDim];
-      for (int h = 0; h < horizon && live > 0; h++) {
-        for (int i = 0; i < n; i++) {
-          System.arraycopy(obs[i], 0, flat, i * obsDim, obsDim);
-          if (active[i]) {
-            System.arraycopy(obs[i], 0, obsBuf, (i * horizon + h) * obsDim, obsDim);
-          }
-        }
-        double[] a;
-        try (Arena arena = Arena.open()) {
-          Tensor o = Tensor.of(flat, type, nTasks, k, obsDim);
-          var dist = policy.forward(params, o);
-          a = deterministic ? dist.mode() : rng != null ? dist.sample(rng) : dist.sample(perTask);
-        }
-        for (int i = 0; i < n; i++) {
-          System.arraycopy(a, i * actDim, actions[i], 0, actDim);
-        }
-        long ts = System.nanoTime();
-        StepResult[] res = venv.step(actions, active);
-        envNanos += System.nanoTime() - ts;
-        for (int i = 0; i < n; i++) {
-          if (!active[i]) {
-            continue;
-          }
-          // Checked here, where the environment's value enters maml4j, so that a NaN or a short
-          // observation names its step instead of failing later in the baseline fit or a copy.
-          Site site = sites[i].at(h + 1);
-          StepResult r = EnvironmentChecks.result(site, res != null && res.length == n ? res[i] : null);
-          EnvironmentChecks.reward(site, r.reward());
-          obs[i] = r.observation();
-          EnvironmentChecks.observation(site, obsSpace, obs[i]);
-          System.arraycopy(actions[i], 0, actBuf, (i * horizon + h) * actDim, actDim);
-          if (discrete) {
-            actBuf[(i * horizon + h) * actDim] = actions[i][0];
-          }
-          rewBuf[i * horizon + h] = r.reward();
-          lengths[i] = h + 1;
-          if (r.terminated() || r.truncated() || h == horizon - 1) {
-            active[i] = false;
-            live--;
-            // The task's horizon H ends a finite-horizon task (as in the references), whether or
-            // not a remote TimeLimit also flags it; only an environment's own, earlier time limit
-            // leaves value beyond the last state.
-            truncated[i] = r.truncated() && !r.terminated() && h < horizon - 1;
-            System.arraycopy(obs[i], 0, finalObs, i * obsDim, obsDim);
-          }
-        }
+      Rollout ro = new Rollout(policy, params, venv, sites, obs, type, nTasks, k, horizon, obsDim, actDim, discrete,
+          obsSpace, rng, perTask, obsBuf, actBuf, rewBuf, lengths, truncated, finalObs);
+      for (int h = 0; h < horizon && ro.live > 0; h++) {
+        ro.step(h);
       }
+      envNanos += ro.envNanos;
       ENV_NANOS.addAndGet(envNanos);
       SAMPLING_NANOS.addAndGet(System.nanoTime() - t0);
     }
     return new Episodes(tasks, k, horizon, obsDim, actDim, obsBuf, actBuf, rewBuf, lengths, truncated, finalObs);
+  }
+
+  /**
+   * One sampling run's state, advanced a time step per {@link #step} call. A method per step
+   * rather than one loop over the horizon in {@link #run}: the JIT compiles a method called every
+   * step once, where a long-running loop was compiled on-stack four times over (about 8 s of
+   * compiler time on a 2-core machine, JFR's jdk.Compilation events, competing with the run).
+   */
+  private final class Rollout {
+    private final Policy policy;
+    private final Params params;
+    private final VectorEnvironment venv;
+    private final Site[] sites;
+    private final double[][] obs;
+    private final DataType type;
+    private final int nTasks;
+    private final int k;
+    private final int n;
+    private final int horizon;
+    private final int obsDim;
+    private final int actDim;
+    private final boolean discrete;
+    private final Space obsSpace;
+    private final SplittableRandom rng;
+    private final List<SplittableRandom> perTask;
+    private final double[] obsBuf;
+    private final double[] actBuf;
+    private final double[] rewBuf;
+    private final int[] lengths;
+    private final boolean[] truncated;
+    private final double[] finalObs;
+    private final boolean[] active;
+    private final double[] flat;
+    private final double[][] actions;
+    int live;
+    long envNanos;
+
+    Rollout(Policy policy, Params params, VectorEnvironment venv, Site[] sites, double[][] obs, DataType type,
+        int nTasks, int k, int horizon, int obsDim, int actDim, boolean discrete, Space obsSpace,
+        SplittableRandom rng, List<SplittableRandom> perTask, double[] obsBuf, double[] actBuf, double[] rewBuf,
+        int[] lengths, boolean[] truncated, double[] finalObs) {
+      this.policy = policy;
+      this.params = params;
+      this.venv = venv;
+      this.sites = sites;
+      this.obs = obs;
+      this.type = type;
+      this.nTasks = nTasks;
+      this.k = k;
+      this.n = nTasks * k;
+      this.horizon = horizon;
+      this.obsDim = obsDim;
+      this.actDim = actDim;
+      this.discrete = discrete;
+      this.obsSpace = obsSpace;
+      this.rng = rng;
+      this.perTask = perTask;
+      this.obsBuf = obsBuf;
+      this.actBuf = actBuf;
+      this.rewBuf = rewBuf;
+      this.lengths = lengths;
+      this.truncated = truncated;
+      this.finalObs = finalObs;
+      this.active = new boolean[n];
+      java.util.Arrays.fill(active, true);
+      this.live = n;
+      this.flat = new double[n * obsDim];
+      this.actions = new double[n][actDim];
+    }
+
+    /** Time step h for every live episode: one policy forward, one vectorised environment step. */
+    void step(int h) {
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(obs[i], 0, flat, i * obsDim, obsDim);
+        if (active[i]) {
+          System.arraycopy(obs[i], 0, obsBuf, (i * horizon + h) * obsDim, obsDim);
+        }
+      }
+      double[] a;
+      try (Arena arena = Arena.open()) {
+        Tensor o = Tensor.of(flat, type, nTasks, k, obsDim);
+        var dist = policy.forward(params, o);
+        a = deterministic ? dist.mode() : rng != null ? dist.sample(rng) : dist.sample(perTask);
+      }
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(a, i * actDim, actions[i], 0, actDim);
+      }
+      long ts = System.nanoTime();
+      StepResult[] res = venv.step(actions, active);
+      envNanos += System.nanoTime() - ts;
+      for (int i = 0; i < n; i++) {
+        if (!active[i]) {
+          continue;
+        }
+        // Checked here, where the environment's value enters maml4j, so that a NaN or a short
+        // observation names its step instead of failing later in the baseline fit or a copy.
+        Site site = sites[i].at(h + 1);
+        StepResult r = EnvironmentChecks.result(site, res != null && res.length == n ? res[i] : null);
+        EnvironmentChecks.reward(site, r.reward());
+        obs[i] = r.observation();
+        EnvironmentChecks.observation(site, obsSpace, obs[i]);
+        System.arraycopy(actions[i], 0, actBuf, (i * horizon + h) * actDim, actDim);
+        if (discrete) {
+          actBuf[(i * horizon + h) * actDim] = actions[i][0];
+        }
+        rewBuf[i * horizon + h] = r.reward();
+        lengths[i] = h + 1;
+        if (r.terminated() || r.truncated() || h == horizon - 1) {
+          active[i] = false;
+          live--;
+          // The task's horizon H ends a finite-horizon task (as in the references), whether or
+          // not a remote TimeLimit also flags it; only an environment's own, earlier time limit
+          // leaves value beyond the last state.
+          truncated[i] = r.truncated() && !r.terminated() && h < horizon - 1;
+          System.arraycopy(obs[i], 0, finalObs, i * obsDim, obsDim);
+        }
+      }
+    }
   }
 }
