@@ -103,19 +103,24 @@ final class FloatLoops {
     for (int at = 0; at < n; at += CHUNK) {
       int len = Math.min(CHUNK, n - at);
       bx.get(ox + at, in, 0, len);
-      for (int i = 0; i < len; i++) {
-        float v = Math.max(-CLAMP, Math.min(CLAMP, in[i]));
-        float u = v * v;
-        float p = ((((((P6 * u + P5) * u + P4) * u + P3) * u + P2) * u + P1) * u + P0) * v;
-        float q = ((Q3 * u + Q2) * u + Q1) * u + 1f;
-        float t = p / q;
-        out[i] = t;
-        der[i] = 1f - t * t;
-      }
+      tanh(in, out, der, len);
       by.put(oy + at, out, 0, len);
       if (bd != null) {
         bd.put(od + at, der, 0, len);
       }
+    }
+  }
+
+  /** {@code out = tanh(in)} and {@code der = 1 - out²} for the first {@code len} elements, as above. */
+  static void tanh(float[] in, float[] out, float[] der, int len) {
+    for (int i = 0; i < len; i++) {
+      float v = Math.max(-CLAMP, Math.min(CLAMP, in[i]));
+      float u = v * v;
+      float p = ((((((P6 * u + P5) * u + P4) * u + P3) * u + P2) * u + P1) * u + P0) * v;
+      float q = ((Q3 * u + Q2) * u + Q1) * u + 1f;
+      float t = p / q;
+      out[i] = t;
+      der[i] = 1f - t * t;
     }
   }
 

@@ -176,6 +176,13 @@ public final class MlpBlocks {
       for (int l = 0; l < layers; l++) {
         k.biasRows(l, vbv[l], t, width[l + 1]);
         java.util.Arrays.fill(k.biasAcc[l], 0.0);
+        // Shared weights are the same for every task: transposed once.
+        if (l >= 1 && (t == 0 || wv[l].perTask != 0)) {
+          k.transpose(wv[l], t, width[l], width[l + 1], k.wT[l]);
+        }
+        if (second && l >= 1 && (t == 0 || vwv[l].perTask != 0)) {
+          k.transpose(vwv[l], t, width[l], width[l + 1], k.vT[l]);
+        }
       }
       for (int r0 = 0; r0 < rows; r0 += BLOCK) {
         blocks.block(t, r0, Math.min(BLOCK, rows - r0), rsAcc);
@@ -284,10 +291,9 @@ public final class MlpBlocks {
         }
         k.biasSum(l, m, nOut);
         if (l >= 1) {
-          gemm(false, true, m, nIn, nOut, k.d, 0, nOut, wv[l], wv[l].at(t), nOut, 0f, k.e, 0, nIn);
+          gemm(false, false, m, nIn, nOut, k.d, 0, nOut, k.wT[l], 0, nIn, 0f, k.e, 0, nIn);
           if (second) {
-            gemm(false, true, m, nIn, nOut, dv[l], dv[l].at(t, r0, nOut), nOut, vwv[l], vwv[l].at(t), nOut, 1f,
-                k.e, 0, nIn);
+            gemm(false, false, m, nIn, nOut, dv[l], dv[l].at(t, r0, nOut), nOut, k.vT[l], 0, nIn, 1f, k.e, 0, nIn);
           }
           k.delta(l, second ? ehv[l] : null, second && ehv[l] != null ? ehv[l].at(t, r0, nIn) : 0, m * nIn);
         }
@@ -295,7 +301,7 @@ public final class MlpBlocks {
     }
   }
 
-  private static void gemm(boolean ta, boolean tb, int m, int n, int kk, View a, long ao, int lda, View b, long bo,
+  static void gemm(boolean ta, boolean tb, int m, int n, int kk, View a, long ao, int lda, View b, long bo,
       int ldb, float beta, View c, long co, int ldc) {
     openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta ? openblas_nolapack.CblasTrans
         : openblas_nolapack.CblasNoTrans, tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans, m, n,
@@ -366,6 +372,14 @@ public final class MlpBlocks {
     final View d;
     final View e;
     final View[] tan;
+    // The task's W_l^T and V_l^T ([n_l+1, n_l]), so that d_l W_l^T and δ_l V_l^T are products of
+    // untransposed operands: OpenBLAS 0.3.21 ran 128x64 · (64x64)^T at 75 GFLOP/s on a Zen 4
+    // core against 103 for the same product untransposed (and 22 against 33 for 128x2 · (64x2)^T),
+    // where transposing the 64x64 weights once per task costs about a block's 1 %.
+    final View[] wT;
+    final View[] vT;
+    private final float[] twIn;
+    private final float[] tw;
     // Heap copies of a block's act_l and t_l, and each layer's bias rows.
     final float[][] actH;
     final float[][] tanH;
@@ -386,6 +400,10 @@ public final class MlpBlocks {
       d = View.scratch(n);
       e = View.scratch(n);
       tan = new View[layers];
+      wT = new View[layers];
+      vT = new View[layers];
+      twIn = new float[maxWidth * maxWidth];
+      tw = new float[maxWidth * maxWidth];
       actH = new float[layers][];
       tanH = new float[layers][];
       biasRows = new float[layers][];
@@ -396,6 +414,8 @@ public final class MlpBlocks {
         biasAcc[l] = new double[maxWidth];
       }
       for (int l = 1; l < layers; l++) {
+        wT[l] = View.scratch(maxWidth * maxWidth);
+        vT[l] = View.scratch(maxWidth * maxWidth);
         tan[l] = View.scratch(n);
         actH[l] = new float[n];
         tanH[l] = new float[n];
@@ -415,6 +435,20 @@ public final class MlpBlocks {
         LOCAL.set(w);
       }
       return w;
+    }
+
+    /** Task t's [rows, cols] matrix {@code x}, transposed into {@code to} as [cols, rows]. */
+    void transpose(View x, int t, int rows, int cols, View to) {
+      int n = rows * cols;
+      float[] a = twIn;
+      float[] b = tw;
+      x.nio.get(Math.toIntExact(x.nioBase + x.at(t)), a, 0, n);
+      for (int i = 0; i < rows; i++) {
+        for (int j = 0; j < cols; j++) {
+          b[j * rows + i] = a[i * cols + j];
+        }
+      }
+      to.nio.put(0, b, 0, n);
     }
 
     /** Layer l's bias row b'_l of task t, repeated over a block's rows, for {@link #tangent} and {@link #head}. */
@@ -455,7 +489,16 @@ public final class MlpBlocks {
       float[] blk = colSum;
       java.util.Arrays.fill(blk, 0, n, 0f);
       float[] dz = z;
-      for (int r = 0; r < m; r++) {
+      // Four rows per sweep of the column sums: one load and store of blk per four rows of d
+      // (JFR put the one-row loop at 5 % of a second-order pass on a Zen 4 core).
+      int r = 0;
+      for (; r + 4 <= m; r += 4) {
+        int o = r * n;
+        for (int j = 0; j < n; j++) {
+          blk[j] += (dz[o + j] + dz[o + n + j]) + (dz[o + 2 * n + j] + dz[o + 3 * n + j]);
+        }
+      }
+      for (; r < m; r++) {
         int o = r * n;
         for (int j = 0; j < n; j++) {
           blk[j] += dz[o + j];

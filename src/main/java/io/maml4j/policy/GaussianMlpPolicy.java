@@ -35,6 +35,32 @@ public final class GaussianMlpPolicy extends AbstractMlpPolicy {
     return new Gaussian(mean, logStd);
   }
 
+  /** {@inheritDoc} The mean from {@link Mlp#values} where it applies, the draws as {@link Gaussian}'s. */
+  @Override
+  public double[] act(Params params, double[] obs, int tasks, int rows, SplittableRandom rng,
+      java.util.List<SplittableRandom> perTask) {
+    Tensor ls = params.get(LOG_STD);
+    float[] mean = ls.dataType() == DataType.FLOAT ? mlp.values(params, obs, tasks, rows) : null;
+    if (mean == null) {
+      return super.act(params, obs, tasks, rows, rng, perTask);
+    }
+    double[] mu = new double[mean.length];
+    for (int i = 0; i < mu.length; i++) {
+      mu[i] = mean[i];
+    }
+    if (rng == null && perTask == null) {
+      return mu;
+    }
+    // forward's clampMin, in float32 as ND4J applies it to a float32 array.
+    float floor = (float) Math.log(spec.minStd());
+    double[] logStds = ls.toDoubles();
+    for (int j = 0; j < logStds.length; j++) {
+      logStds[j] = Math.max((float) logStds[j], floor);
+    }
+    int d = actSpace.flatSize();
+    return Gaussian.draw(mu, logStds, d, rows * d, rng != null ? java.util.List.of(rng) : perTask, rng != null);
+  }
+
   /** Diagonal Gaussian with mean [T, N, d] and log-std broadcastable to it. */
   static final class Gaussian implements Distribution {
     private static final double LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -77,10 +103,16 @@ public final class GaussianMlpPolicy extends AbstractMlpPolicy {
     }
 
     private double[] draw(java.util.List<SplittableRandom> rngs, boolean one) {
-      double[] mu = mean.toDoubles();
-      double[] logStds = logStd.toDoubles();
       int d = (int) mean.size(2);
-      int perTask = (int) (mean.size(1) * d);
+      return draw(mean.toDoubles(), logStd.toDoubles(), d, (int) (mean.size(1) * d), rngs, one);
+    }
+
+    /**
+     * mu + σ ε per value, ε from the stream of the value's task ({@code perTask} values each), or
+     * all from one stream when {@code one}.
+     */
+    static double[] draw(double[] mu, double[] logStds, int d, int perTask, java.util.List<SplittableRandom> rngs,
+        boolean one) {
       // log-std is shared ([1, d]) or per task ([T, 1, d]) after adaptation.
       boolean shared = logStds.length == d;
       double[] out = new double[mu.length];

@@ -1,5 +1,6 @@
 package io.maml4j.policy;
 
+import io.maml4j.autodiff.MlpValues;
 import io.maml4j.autodiff.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,6 +66,23 @@ final class Mlp {
       n.add(bias(l));
     }
     return n;
+  }
+
+  /**
+   * {@link #apply}'s outputs as values, [T, N, out] row-major for observations [T, N, in], by
+   * {@link MlpValues}; null when it does not take these parameters (not all dense float32).
+   */
+  float[] values(Params p, double[] obs, int tasks, int rows) {
+    Tensor[] w = new Tensor[layers()];
+    Tensor[] b = new Tensor[layers()];
+    for (int l = 0; l < layers(); l++) {
+      w[l] = p.get(weight(l));
+      b[l] = p.get(bias(l));
+    }
+    if (!MlpValues.applies(w) || !MlpValues.applies(b)) {
+      return null;
+    }
+    return MlpValues.forward(w, b, tanh, obs, tasks, rows);
   }
 
   /** obs [T, N, in] to outputs [T, N, out]; weights [in, out] or [T, in, out]. */

@@ -1,7 +1,10 @@
 package io.maml4j.policy;
 
+import io.maml4j.autodiff.Arena;
+import io.maml4j.autodiff.Tape;
 import io.maml4j.autodiff.Tensor;
 import io.maml4j.env.Space;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -25,4 +28,21 @@ public interface Policy {
    * params or params stacked per task ([T, ...] each).
    */
   Distribution forward(Params params, Tensor obs);
+
+  /**
+   * Actions for a sampler's time step, values only: for observations [T, N, obsDim] ({@code obs}
+   * row-major, T = {@code tasks}, N = {@code rows}) a draw per row from {@code rng} when it is
+   * given ({@link Distribution#sample(SplittableRandom)}), else from the task's stream in {@code
+   * perTask} ({@link Distribution#sample(List)}), and the {@link Distribution#mode} when both are
+   * null. The default goes through {@link #forward}; the MLP policies compute the same values
+   * without the tape's arrays (to float32 rounding, with the same draws).
+   */
+  default double[] act(Params params, double[] obs, int tasks, int rows, SplittableRandom rng,
+      List<SplittableRandom> perTask) {
+    try (Tape.Scope s = Tape.noGrad(); Arena arena = Arena.open()) {
+      Tensor o = Tensor.of(obs, params.list().get(0).dataType(), tasks, rows, obs.length / ((long) tasks * rows));
+      Distribution dist = forward(params, o);
+      return rng != null ? dist.sample(rng) : perTask != null ? dist.sample(perTask) : dist.mode();
+    }
+  }
 }

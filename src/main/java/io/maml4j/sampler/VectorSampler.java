@@ -1,8 +1,6 @@
 package io.maml4j.sampler;
 
-import io.maml4j.autodiff.Arena;
 import io.maml4j.autodiff.Tape;
-import io.maml4j.autodiff.Tensor;
 import io.maml4j.env.Discrete;
 import io.maml4j.env.EnvironmentChecks;
 import io.maml4j.env.EnvironmentChecks.Site;
@@ -17,7 +15,6 @@ import io.maml4j.policy.Policy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Steps all T x K episodes of a meta-batch together: one policy forward per time step for every
@@ -78,7 +75,6 @@ public final class VectorSampler implements Sampler {
     int horizon = distribution.horizon();
     int obsDim = policy.observationSpace().flatSize();
     int actDim = policy.actionSpace().flatSize();
-    DataType type = params.list().get(0).dataType();
     List<Task> perEnv = new ArrayList<>(n);
     for (Task t : tasks) {
       for (int e = 0; e < k; e++) {
@@ -119,7 +115,7 @@ public final class VectorSampler implements Sampler {
       for (int i = 0; i < n; i++) {
         EnvironmentChecks.observation(sites[i], obsSpace, obs[i]);
       }
-      Rollout ro = new Rollout(policy, params, venv, sites, obs, type, nTasks, k, horizon, obsDim, actDim, discrete,
+      Rollout ro = new Rollout(policy, params, venv, sites, obs, nTasks, k, horizon, obsDim, actDim, discrete,
           obsSpace, rng, perTask, obsBuf, actBuf, rewBuf, lengths, truncated, finalObs);
       for (int h = 0; h < horizon && ro.live > 0; h++) {
         ro.step(h);
@@ -143,7 +139,6 @@ public final class VectorSampler implements Sampler {
     private final VectorEnvironment venv;
     private final Site[] sites;
     private final double[][] obs;
-    private final DataType type;
     private final int nTasks;
     private final int k;
     private final int n;
@@ -166,7 +161,7 @@ public final class VectorSampler implements Sampler {
     int live;
     long envNanos;
 
-    Rollout(Policy policy, Params params, VectorEnvironment venv, Site[] sites, double[][] obs, DataType type,
+    Rollout(Policy policy, Params params, VectorEnvironment venv, Site[] sites, double[][] obs,
         int nTasks, int k, int horizon, int obsDim, int actDim, boolean discrete, Space obsSpace,
         SplittableRandom rng, List<SplittableRandom> perTask, double[] obsBuf, double[] actBuf, double[] rewBuf,
         int[] lengths, boolean[] truncated, double[] finalObs) {
@@ -175,7 +170,6 @@ public final class VectorSampler implements Sampler {
       this.venv = venv;
       this.sites = sites;
       this.obs = obs;
-      this.type = type;
       this.nTasks = nTasks;
       this.k = k;
       this.n = nTasks * k;
@@ -207,12 +201,8 @@ public final class VectorSampler implements Sampler {
           System.arraycopy(obs[i], 0, obsBuf, (i * horizon + h) * obsDim, obsDim);
         }
       }
-      double[] a;
-      try (Arena arena = Arena.open()) {
-        Tensor o = Tensor.of(flat, type, nTasks, k, obsDim);
-        var dist = policy.forward(params, o);
-        a = deterministic ? dist.mode() : rng != null ? dist.sample(rng) : dist.sample(perTask);
-      }
+      double[] a = deterministic ? policy.act(params, flat, nTasks, k, null, null)
+          : policy.act(params, flat, nTasks, k, rng, rng != null ? null : perTask);
       for (int i = 0; i < n; i++) {
         System.arraycopy(a, i * actDim, actions[i], 0, actDim);
       }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.maml4j.autodiff.MlpValues;
 import io.maml4j.autodiff.Tensor;
 import io.maml4j.env.Box;
 import java.util.SplittableRandom;
@@ -110,5 +111,94 @@ class GaussianMlpPolicyTest {
     double lp = d.logProb(Tensor.of(mode, DataType.DOUBLE, 1, 1, 2)).item();
     assertEquals(-Math.log(0.1) - Math.log(3) - Math.log(2 * Math.PI), lp, 1e-9);
     assertTrue(Math.abs(mode[0]) + Math.abs(mode[1]) > 0);
+  }
+
+  /** Parameters with random weights and biases (nonzero, so the bias path is checked), per task when {@code tasks > 0}. */
+  private static Params randomParams(Policy pol, int tasks, long seed, DataType type) {
+    Params theta = pol.init(new SplittableRandom(seed), DataType.DOUBLE);
+    SplittableRandom rng = new SplittableRandom(seed + 1);
+    Params p = tasks > 0 ? theta.repeatPerTask(tasks) : theta;
+    return p.map(t -> {
+      double[] v = t.toDoubles();
+      for (int i = 0; i < v.length; i++) {
+        v[i] += 0.3 * rng.nextGaussian();
+      }
+      return Tensor.of(v, type, t.shape());
+    });
+  }
+
+  private static double[] randomObs(int n, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    double[] o = new double[n];
+    for (int i = 0; i < o.length; i++) {
+      o[i] = 2 * rng.nextGaussian();
+    }
+    return o;
+  }
+
+  private static java.util.List<SplittableRandom> streams(int tasks, long seed) {
+    java.util.List<SplittableRandom> s = new java.util.ArrayList<>();
+    for (int t = 0; t < tasks; t++) {
+      s.add(new SplittableRandom(seed + t));
+    }
+    return s;
+  }
+
+  @Test
+  void when_acting_in_float32_expect_the_forward_paths_mode_and_draws_to_rounding() {
+    int tasks = 3;
+    int rows = 5;
+    for (String nl : new String[] {"tanh", "relu"}) {
+      PolicySpec spec = new PolicySpec("gaussian-mlp", new int[] {16, 8}, nl, 0.7, 0.05);
+      Policy pol = Policies.create(spec, Box.of(4, -1, 1), Box.of(3, -1, 1));
+      for (int perTask : new int[] {0, tasks}) {
+        Params p = randomParams(pol, perTask, 11, DataType.FLOAT);
+        double[] obs = randomObs(tasks * rows * 4, 12);
+        Distribution ref = pol.forward(p, Tensor.of(obs, DataType.FLOAT, tasks, rows, 4));
+        String what = nl + (perTask > 0 ? ", per-task parameters" : ", shared parameters");
+        double[] want = ref.mode();
+        long calls = MlpValues.calls();
+        double[] got = pol.act(p, obs, tasks, rows, null, null);
+        assertEquals(calls + 1, MlpValues.calls(), what + ": the values-only pass taken");
+        assertEquals(tasks * rows * 3, got.length, what);
+        double scale = 0;
+        for (double w : want) {
+          scale = Math.max(scale, Math.abs(w));
+        }
+        assertTrue(scale > 0.1, what + ": outputs large enough to compare, max " + scale);
+        assertArrayEquals(want, got, 2e-6 * scale, what + ": mode");
+        // The same streams give the same noise, row by row.
+        assertArrayEquals(ref.sample(streams(tasks, 40)), pol.act(p, obs, tasks, rows, null, streams(tasks, 40)),
+            2e-5 * scale, what + ": per-task draws");
+        assertArrayEquals(ref.sample(new SplittableRandom(41)),
+            pol.act(p, obs, tasks, rows, new SplittableRandom(41), null), 2e-5 * scale, what + ": one stream");
+      }
+    }
+  }
+
+  @Test
+  void when_acting_expect_a_tasks_actions_independent_of_the_tasks_beside_it() {
+    PolicySpec spec = PolicySpec.defaultGaussian();
+    Policy pol = Policies.create(spec, Box.of(2, -1, 1), Box.of(2, -1, 1));
+    Params p = randomParams(pol, 4, 3, DataType.FLOAT);
+    double[] obs = randomObs(4 * 20 * 2, 4);
+    double[] all = pol.act(p, obs, 4, 20, null, streams(4, 9));
+    // Tasks 2 and 3 alone, with their own parameters and streams: bit for bit the same actions.
+    Params last = p.map(t -> Tensor.constant(t.value().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 4))
+        .dup()));
+    double[] pair = pol.act(last, java.util.Arrays.copyOfRange(obs, 2 * 20 * 2, obs.length), 2, 20, null,
+        java.util.List.of(new SplittableRandom(11), new SplittableRandom(12)));
+    assertArrayEquals(java.util.Arrays.copyOfRange(all, 2 * 20 * 2, all.length), pair, 0.0);
+  }
+
+  @Test
+  void when_acting_in_float64_expect_the_forward_path_exactly() {
+    Policy pol = Policies.create(PolicySpec.defaultGaussian(), Box.of(2, -1, 1), Box.of(2, -1, 1));
+    Params p = randomParams(pol, 2, 5, DataType.DOUBLE);
+    double[] obs = randomObs(2 * 3 * 2, 6);
+    Distribution ref = pol.forward(p, Tensor.of(obs, DataType.DOUBLE, 2, 3, 2));
+    long calls = MlpValues.calls();
+    assertArrayEquals(ref.sample(streams(2, 7)), pol.act(p, obs, 2, 3, null, streams(2, 7)), 0.0);
+    assertEquals(calls, MlpValues.calls(), "float64 goes through forward");
   }
 }
