@@ -105,14 +105,14 @@ public final class MlpBlocks {
    * act_l + eh_l t_l, where eh is null for ReLU (whose second derivative vanishes).
    *
    * @param h the layers' inputs h_l [T, N, n_l], h_0 the observations
-   * @param act the activations' derivatives act_l [T, N, n_l] for l ≥ 1 (entry 0 unused)
+   * @param tanh whether h_l = tanh(a_l-1) for l ≥ 1 (act_l = 1 - h_l²), else ReLU (act_l = [h_l > 0])
    * @param w the weights W_l, [n_l, n_l+1] shared or [T, n_l, n_l+1]
    * @param vw the direction's weights V_l, shaped as w
    * @param vb the direction's biases b'_l, [1, n_l+1] or [T, 1, n_l+1]
    * @param delta null (first order) or δ_l [T, N, n_l+1]
    * @param eh null, or for a second-order tanh pass eh_l [T, N, n_l] for l ≥ 1
    */
-  public static Result pass(Tensor[] h, Tensor[] act, Tensor[] w, Tensor[] vw, Tensor[] vb, Tensor[] delta,
+  public static Result pass(Tensor[] h, boolean tanh, Tensor[] w, Tensor[] vw, Tensor[] vb, Tensor[] delta,
       Tensor[] eh, Head head) {
     long t0 = System.nanoTime();
     PASSES.incrementAndGet();
@@ -135,7 +135,6 @@ public final class MlpBlocks {
     Work k = Work.get(maxWidth, layers);
 
     View[] hv = new View[layers];
-    View[] actv = new View[layers];
     View[] dv = new View[layers];
     View[] ehv = new View[layers];
     View[] wv = new View[layers];
@@ -147,7 +146,6 @@ public final class MlpBlocks {
     View[] gbv = new View[layers];
     for (int l = 0; l < layers; l++) {
       hv[l] = View.of(h[l].value(), (long) rows * width[l]);
-      actv[l] = l == 0 ? null : View.of(act[l].value(), (long) rows * width[l]);
       dv[l] = second ? View.of(delta[l].value(), (long) rows * width[l + 1]) : null;
       ehv[l] = eh == null || l == 0 ? null : View.of(eh[l].value(), (long) rows * width[l]);
       wv[l] = View.param(w[l].value(), (long) width[l] * width[l + 1]);
@@ -169,7 +167,7 @@ public final class MlpBlocks {
     View rsv = rowSum ? View.of(rs, out) : null;
     double[] rsAcc = new double[out];
 
-    Blocks blocks = new Blocks(k, layers, width, second, rows, out, head, hv, actv, dv, ehv, wv, vwv, gwv, gbv, av,
+    Blocks blocks = new Blocks(k, layers, width, second, tanh, rows, out, head, hv, dv, ehv, wv, vwv, gwv, gbv, av,
         bv, sv, cv);
     for (int t = 0; t < tasks; t++) {
       java.util.Arrays.fill(rsAcc, 0.0);
@@ -223,11 +221,11 @@ public final class MlpBlocks {
     private final int layers;
     private final int[] width;
     private final boolean second;
+    private final boolean tanh;
     private final int rows;
     private final int out;
     private final Head head;
     private final View[] hv;
-    private final View[] actv;
     private final View[] dv;
     private final View[] ehv;
     private final View[] wv;
@@ -239,17 +237,17 @@ public final class MlpBlocks {
     private final View sv;
     private final View cv;
 
-    Blocks(Work k, int layers, int[] width, boolean second, int rows, int out, Head head, View[] hv, View[] actv,
+    Blocks(Work k, int layers, int[] width, boolean second, boolean tanh, int rows, int out, Head head, View[] hv,
         View[] dv, View[] ehv, View[] wv, View[] vwv, View[] gwv, View[] gbv, View av, View bv, View sv, View cv) {
       this.k = k;
       this.layers = layers;
       this.width = width;
       this.second = second;
+      this.tanh = tanh;
       this.rows = rows;
       this.out = out;
       this.head = head;
       this.hv = hv;
-      this.actv = actv;
       this.dv = dv;
       this.ehv = ehv;
       this.wv = wv;
@@ -266,15 +264,17 @@ public final class MlpBlocks {
     void block(int t, int r0, int m, double[] rsAcc) {
       float beta = r0 == 0 ? 0f : 1f;
       // Forward tangents: k.da holds a'_l without its bias, which the next step adds; k.tan[l]
-      // (and its heap copy) keeps t_l for the reverse pass, as the heap keeps act_l.
+      // (and its heap copy) keeps t_l for the reverse pass, as the heap keeps act_l. h_l V_l goes
+      // first, into k.next, so that the tangent step finds h_l's block in cache for act_l.
       gemm(false, false, m, width[1], width[0], hv[0], hv[0].at(t, r0, width[0]), width[0], vwv[0],
           vwv[0].at(t), width[1], 0f, k.da, 0, width[1]);
       for (int l = 1; l < layers; l++) {
-        k.tangent(l, actv[l], actv[l].at(t, r0, width[l]), m * width[l]);
         gemm(false, false, m, width[l + 1], width[l], hv[l], hv[l].at(t, r0, width[l]), width[l], vwv[l],
-            vwv[l].at(t), width[l + 1], 0f, k.da, 0, width[l + 1]);
+            vwv[l].at(t), width[l + 1], 0f, k.next, 0, width[l + 1]);
+        k.tangent(l, hv[l], hv[l].at(t, r0, width[l]), m * width[l], tanh);
         gemm(false, false, m, width[l + 1], width[l], k.tan[l], 0, width[l], wv[l], wv[l].at(t), width[l + 1], 1f,
-            k.da, 0, width[l + 1]);
+            k.next, 0, width[l + 1]);
+        k.swapDa();
       }
       // Head: k.da plus the output bias is the output tangent; g goes to k.d.
       long ho = (long) t * rows * out + (long) r0 * out;
@@ -368,7 +368,9 @@ public final class MlpBlocks {
     private static final ThreadLocal<Work> LOCAL = new ThreadLocal<>();
 
     final int maxWidth;
-    final View da;
+    View da;
+    // The next layer's a'_l while the tangent step still reads this one's from da.
+    View next;
     final View d;
     final View e;
     final View[] tan;
@@ -397,6 +399,7 @@ public final class MlpBlocks {
       this.maxWidth = maxWidth;
       int n = BLOCK * maxWidth;
       da = View.scratch(n);
+      next = View.scratch(n);
       d = View.scratch(n);
       e = View.scratch(n);
       tan = new View[layers];
@@ -460,19 +463,38 @@ public final class MlpBlocks {
       }
     }
 
+    void swapDa() {
+      View v = da;
+      da = next;
+      next = v;
+    }
+
     /**
-     * t_l = act_l (a'_l-1 + b'_l-1), a'_l-1 in {@code da}; t_l to the native {@code tan[l]} for
-     * the BLAS, t_l and act_l kept on the heap for {@link #delta}.
+     * t_l = act_l (a'_l-1 + b'_l-1), a'_l-1 in {@code da}, act_l from the block of h_l: 1 - h_l²
+     * (bit for bit the derivative the tanh kernel stores beside h_l) or the ReLU's [h_l > 0].
+     * Derived rather than read from a stored array, whose block came from memory (a sixth of a
+     * first-order pass on a Zen 4 core); h_l's block was just read by the product h_l V_l. t_l to
+     * the native {@code tan[l]} for the BLAS, t_l and act_l kept on the heap for {@link #delta}.
      */
-    void tangent(int l, View act, long acto, int len) {
+    void tangent(int l, View h, long ho, int len, boolean tanh) {
       float[] ah = actH[l];
       float[] th = tanH[l];
       float[] b = biasRows[l - 1];
-      act.nio.get(Math.toIntExact(act.nioBase + acto), ah, 0, len);
+      h.nio.get(Math.toIntExact(h.nioBase + ho), ah, 0, len);
       da.nio.get(0, x1, 0, len);
       float[] x = x1;
-      for (int i = 0; i < len; i++) {
-        th[i] = ah[i] * (x[i] + b[i]);
+      if (tanh) {
+        for (int i = 0; i < len; i++) {
+          float a = 1f - ah[i] * ah[i];
+          ah[i] = a;
+          th[i] = a * (x[i] + b[i]);
+        }
+      } else {
+        for (int i = 0; i < len; i++) {
+          float a = ah[i] > 0f ? 1f : 0f;
+          ah[i] = a;
+          th[i] = a * (x[i] + b[i]);
+        }
       }
       tan[l].nio.put(0, th, 0, len);
     }

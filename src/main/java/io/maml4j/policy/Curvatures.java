@@ -280,7 +280,7 @@ public final class Curvatures {
       if (!BLOCKED.get()) {
         return false;
       }
-      return MlpBlocks.applies(h) && MlpBlocks.applies(act) && MlpBlocks.applies(head);
+      return MlpBlocks.applies(h) && MlpBlocks.applies(head);
     }
 
     /** A pass's gradients by name, and the head's row sum (see {@link MlpBlocks.Result}). */
@@ -300,7 +300,7 @@ public final class Curvatures {
         vw[l] = v.get(Mlp.weight(l));
         vb[l] = v.get(Mlp.bias(l));
       }
-      MlpBlocks.Result r = MlpBlocks.pass(h, act, w, vw, vb, delta, delta != null && mlp.tanh() ? eh : null, head);
+      MlpBlocks.Result r = MlpBlocks.pass(h, mlp.tanh(), w, vw, vb, delta, delta != null && mlp.tanh() ? eh : null, head);
       Map<String, Tensor> g = new LinkedHashMap<>();
       for (int l = layers - 1; l >= 0; l--) {
         g.put(Mlp.weight(l), r.weights()[l].sumTo(w[l].shape()));
