@@ -358,7 +358,8 @@ public final class MamlTrpo implements MetaLearner {
       try (Arena a = Arena.open()) {
         Params copies = candidate.repeatPerTask(tasks);
         Adaptation an = inner.adapt(copies, train, false);
-        Distribution dn = policy.forward(an.params(), valid.observations());
+        // Values only: the line search differentiates nothing.
+        Distribution dn = policy.forwardValues(an.params(), valid.observations());
         double[] loss = loss(copies, dn).toDoubles();
         double[] kl = Losses.klPerTask(dn, old, valid).toDoubles();
         List<TaskReply> r = new java.util.ArrayList<>(tasks);

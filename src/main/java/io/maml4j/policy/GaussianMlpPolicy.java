@@ -1,5 +1,6 @@
 package io.maml4j.policy;
 
+import io.maml4j.autodiff.Tape;
 import io.maml4j.autodiff.Tensor;
 import io.maml4j.env.Box;
 import io.maml4j.env.Space;
@@ -33,6 +34,19 @@ public final class GaussianMlpPolicy extends AbstractMlpPolicy {
     Tensor mean = mlp.apply(params, obs);
     Tensor logStd = params.get(LOG_STD).clampMin(Math.log(spec.minStd()));
     return new Gaussian(mean, logStd);
+  }
+
+  /** {@inheritDoc} The mean from {@link Mlp#values} where it applies. */
+  @Override
+  public Distribution forwardValues(Params params, Tensor obs) {
+    Tensor ls = params.get(LOG_STD);
+    Tensor mean = ls.dataType() == DataType.FLOAT ? mlp.values(params, obs) : null;
+    if (mean == null) {
+      return super.forwardValues(params, obs);
+    }
+    try (Tape.Scope s = Tape.noGrad()) {
+      return new Gaussian(mean, ls.detach().clampMin(Math.log(spec.minStd())));
+    }
   }
 
   /** {@inheritDoc} The mean from {@link Mlp#values} where it applies, the draws as {@link Gaussian}'s. */

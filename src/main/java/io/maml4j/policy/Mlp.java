@@ -85,6 +85,24 @@ final class Mlp {
     return MlpValues.forward(w, b, tanh, obs, tasks, rows);
   }
 
+  /**
+   * {@link #apply}'s outputs, values only, for observations in a dense float32 array, by {@link
+   * MlpValues}; null when it does not take these arrays.
+   */
+  Tensor values(Params p, Tensor obs) {
+    Tensor[] w = new Tensor[layers()];
+    Tensor[] b = new Tensor[layers()];
+    for (int l = 0; l < layers(); l++) {
+      w[l] = p.get(weight(l));
+      b[l] = p.get(bias(l));
+    }
+    org.nd4j.linalg.api.ndarray.INDArray x = obs.value();
+    if (!MlpValues.applies(w) || !MlpValues.applies(b) || x.rank() != 3 || !MlpValues.applies(obs)) {
+      return null;
+    }
+    return MlpValues.forward(w, b, tanh, obs);
+  }
+
   /** obs [T, N, in] to outputs [T, N, out]; weights [in, out] or [T, in, out]. */
   Tensor apply(Params p, Tensor obs) {
     Tensor h = obs;

@@ -30,6 +30,18 @@ public interface Policy {
   Distribution forward(Params params, Tensor obs);
 
   /**
+   * {@link #forward} for values only: nothing recorded, the distribution cut off from the graph,
+   * for evaluations such as a line search's. The MLP policies compute the network's outputs in
+   * row blocks without the tape ({@link io.maml4j.autodiff.MlpValues}), equal to {@link #forward}'s
+   * to float32 rounding.
+   */
+  default Distribution forwardValues(Params params, Tensor obs) {
+    try (Tape.Scope s = Tape.noGrad()) {
+      return forward(params.detach(), obs.detach()).detach();
+    }
+  }
+
+  /**
    * Actions for a sampler's time step, values only: for observations [T, N, obsDim] ({@code obs}
    * row-major, T = {@code tasks}, N = {@code rows}) a draw per row from {@code rng} when it is
    * given ({@link Distribution#sample(SplittableRandom)}), else from the task's stream in {@code

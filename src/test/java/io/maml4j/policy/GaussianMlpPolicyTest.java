@@ -201,4 +201,36 @@ class GaussianMlpPolicyTest {
     assertArrayEquals(ref.sample(streams(2, 7)), pol.act(p, obs, 2, 3, null, streams(2, 7)), 0.0);
     assertEquals(calls, MlpValues.calls(), "float64 goes through forward");
   }
+
+  @Test
+  void when_forward_values_expect_forwards_mean_and_log_probabilities_over_several_row_blocks() {
+    int tasks = 2;
+    int rows = 300; // two blocks of 128 rows and a partial one
+    for (String nl : new String[] {"tanh", "relu"}) {
+      Policy pol = Policies.create(new PolicySpec("gaussian-mlp", new int[] {32, 16}, nl, 0.7, 0.05), Box.of(3, -1, 1),
+          Box.of(2, -1, 1));
+      for (int perTask : new int[] {0, tasks}) {
+        String what = nl + (perTask > 0 ? ", per-task parameters" : ", shared parameters");
+        Params p = randomParams(pol, perTask, 21, DataType.FLOAT);
+        Tensor obs = Tensor.of(randomObs(tasks * rows * 3, 22), DataType.FLOAT, tasks, rows, 3);
+        Tensor act = Tensor.of(randomObs(tasks * rows * 2, 23), DataType.FLOAT, tasks, rows, 2);
+        Distribution ref = pol.forward(p, obs);
+        long calls = MlpValues.calls();
+        Distribution got = pol.forwardValues(p, obs);
+        assertEquals(calls + 1, MlpValues.calls(), what + ": the values-only pass taken");
+        double[] want = ref.mode();
+        double scale = 0;
+        for (double w : want) {
+          scale = Math.max(scale, Math.abs(w));
+        }
+        assertArrayEquals(want, got.mode(), 2e-6 * scale, what + ": mean");
+        double[] lpWant = ref.logProb(act).toDoubles();
+        double[] lpGot = got.logProb(act).toDoubles();
+        for (int i = 0; i < lpWant.length; i++) {
+          assertEquals(lpWant[i], lpGot[i], 1e-4 * (1 + Math.abs(lpWant[i])), what + ": log-probability of row " + i);
+        }
+        assertArrayEquals(ref.kl(ref).toDoubles(), got.kl(ref).toDoubles(), 1e-5, what + ": KL to forward's");
+      }
+    }
+  }
 }
