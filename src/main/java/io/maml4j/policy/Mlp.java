@@ -73,16 +73,8 @@ final class Mlp {
    * {@link MlpValues}; null when it does not take these parameters (not all dense float32).
    */
   float[] values(Params p, double[] obs, int tasks, int rows) {
-    Tensor[] w = new Tensor[layers()];
-    Tensor[] b = new Tensor[layers()];
-    for (int l = 0; l < layers(); l++) {
-      w[l] = p.get(weight(l));
-      b[l] = p.get(bias(l));
-    }
-    if (!MlpValues.applies(w) || !MlpValues.applies(b)) {
-      return null;
-    }
-    return MlpValues.forward(w, b, tanh, obs, tasks, rows);
+    Tensor[][] wb = valueParams(p);
+    return wb == null ? null : MlpValues.forward(wb[0], wb[1], tanh, obs, tasks, rows);
   }
 
   /**
@@ -90,17 +82,22 @@ final class Mlp {
    * MlpValues}; null when it does not take these arrays.
    */
   Tensor values(Params p, Tensor obs) {
+    Tensor[][] wb = valueParams(p);
+    if (wb == null || obs.value().rank() != 3 || !MlpValues.applies(obs)) {
+      return null;
+    }
+    return MlpValues.forward(wb[0], wb[1], tanh, obs);
+  }
+
+  /** The weights and biases by layer, or null unless {@link MlpValues} takes them all. */
+  private Tensor[][] valueParams(Params p) {
     Tensor[] w = new Tensor[layers()];
     Tensor[] b = new Tensor[layers()];
     for (int l = 0; l < layers(); l++) {
       w[l] = p.get(weight(l));
       b[l] = p.get(bias(l));
     }
-    org.nd4j.linalg.api.ndarray.INDArray x = obs.value();
-    if (!MlpValues.applies(w) || !MlpValues.applies(b) || x.rank() != 3 || !MlpValues.applies(obs)) {
-      return null;
-    }
-    return MlpValues.forward(w, b, tanh, obs);
+    return MlpValues.applies(w) && MlpValues.applies(b) ? new Tensor[][] {w, b} : null;
   }
 
   /** obs [T, N, in] to outputs [T, N, out]; weights [in, out] or [T, in, out]. */

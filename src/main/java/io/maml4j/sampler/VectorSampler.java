@@ -201,8 +201,9 @@ public final class VectorSampler implements Sampler {
           System.arraycopy(obs[i], 0, obsBuf, (i * horizon + h) * obsDim, obsDim);
         }
       }
+      // act prefers rng to perTask, and gives the mode when both are null.
       double[] a = deterministic ? policy.act(params, flat, nTasks, k, null, null)
-          : policy.act(params, flat, nTasks, k, rng, rng != null ? null : perTask);
+          : policy.act(params, flat, nTasks, k, rng, perTask);
       for (int i = 0; i < n; i++) {
         System.arraycopy(a, i * actDim, actions[i], 0, actDim);
       }
