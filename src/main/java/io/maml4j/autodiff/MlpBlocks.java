@@ -38,6 +38,7 @@ public final class MlpBlocks {
   static final int BLOCK = 128;
 
   private static final AtomicLong PASSES = new AtomicLong();
+  private static final AtomicLong BACKWARDS = new AtomicLong();
 
   private MlpBlocks() {}
 
@@ -208,6 +209,117 @@ public final class MlpBlocks {
     Kernels.GEMM_FLOPS.addAndGet(flops);
     Kernels.record("matmulBlocks", t0, flops);
     return new Result(gw, gb, rs == null ? null : Tensor.constant(rs));
+  }
+
+  /** First-order reverse passes ({@link #backward}) run so far in this process, for tests. */
+  public static long backwards() {
+    return BACKWARDS.get();
+  }
+
+  /**
+   * The first-order reverse pass of the network from a given output gradient, for every task's
+   * rows, block by block: d_L-1 = dOut, ∇W_l = h_l^T d_l, ∇b_l = Σ_rows d_l, e_l = d_l W_l^T,
+   * d_l-1 = e_l act_l, with act_l derived from h_l's block as in {@link #pass}. Optionally keeps
+   * what a later second-order {@link #pass} takes: the pre-activation gradients δ_l = d_l and,
+   * for tanh, eh_l = -2 e_l h_l.
+   *
+   * @param h the layers' inputs h_l [T, N, n_l], h_0 the observations
+   * @param tanh whether h_l = tanh(a_l-1) for l ≥ 1, else ReLU
+   * @param w the weights W_l, [n_l, n_l+1] shared or [T, n_l, n_l+1]
+   * @param dOut the gradient at the outputs, [T, N, n_L]
+   * @param delta null, or filled with δ_l [T, N, n_l+1] (δ_L-1 is {@code dOut} itself)
+   * @param eh null, or for tanh filled with eh_l [T, N, n_l] for l ≥ 1
+   */
+  public static Result backward(Tensor[] h, boolean tanh, Tensor[] w, Tensor dOut, Tensor[] delta, Tensor[] eh) {
+    long t0 = System.nanoTime();
+    BACKWARDS.incrementAndGet();
+    int layers = w.length;
+    INDArray obs = h[0].value();
+    int tasks = Math.toIntExact(obs.size(0));
+    int rows = Math.toIntExact(obs.size(1));
+    int[] width = new int[layers + 1];
+    int maxWidth = 0;
+    for (int l = 0; l < layers; l++) {
+      INDArray wl = w[l].value();
+      width[l] = Math.toIntExact(wl.size(wl.rank() - 2));
+      width[l + 1] = Math.toIntExact(wl.size(wl.rank() - 1));
+    }
+    for (int x : width) {
+      maxWidth = Math.max(maxWidth, x);
+    }
+    Work k = Work.get(maxWidth, layers);
+    View[] hv = new View[layers];
+    View[] wv = new View[layers];
+    View[] dv = new View[layers];
+    View[] ehv = new View[layers];
+    Tensor[] gw = new Tensor[layers];
+    Tensor[] gb = new Tensor[layers];
+    View[] gwv = new View[layers];
+    View[] gbv = new View[layers];
+    for (int l = 0; l < layers; l++) {
+      hv[l] = View.of(h[l].value(), (long) rows * width[l]);
+      wv[l] = View.param(w[l].value(), (long) width[l] * width[l + 1]);
+      INDArray g = Kernels.uninit(obs, tasks, width[l], width[l + 1]);
+      INDArray gbias = Kernels.uninit(obs, tasks, 1, width[l + 1]);
+      gw[l] = Tensor.constant(g);
+      gb[l] = Tensor.constant(gbias);
+      gwv[l] = View.of(g, (long) width[l] * width[l + 1]);
+      gbv[l] = View.of(gbias, width[l + 1]);
+      if (delta != null && l < layers - 1) {
+        INDArray dl = Kernels.uninit(obs, tasks, rows, width[l + 1]);
+        delta[l] = Tensor.constant(dl);
+        dv[l] = View.of(dl, (long) rows * width[l + 1]);
+      }
+      if (eh != null && tanh && l >= 1) {
+        INDArray el = Kernels.uninit(obs, tasks, rows, width[l]);
+        eh[l] = Tensor.constant(el);
+        ehv[l] = View.of(el, (long) rows * width[l]);
+      }
+    }
+    if (delta != null) {
+      delta[layers - 1] = dOut;
+    }
+    int out = width[layers];
+    View gv = View.of(dOut.value(), (long) rows * out);
+    for (int t = 0; t < tasks; t++) {
+      for (int l = 0; l < layers; l++) {
+        java.util.Arrays.fill(k.biasAcc[l], 0.0);
+        if (l >= 1 && (t == 0 || wv[l].perTask != 0)) {
+          k.transpose(wv[l], t, width[l], width[l + 1], k.wT[l]);
+        }
+      }
+      for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+        int m = Math.min(BLOCK, rows - r0);
+        float beta = r0 == 0 ? 0f : 1f;
+        // d_L-1: the given gradient's block, on the heap for the bias sum and natively for the BLAS.
+        gv.nio.get(Math.toIntExact(gv.nioBase + gv.at(t, r0, out)), k.z, 0, m * out);
+        k.d.nio.put(0, k.z, 0, m * out);
+        for (int l = layers - 1; l >= 0; l--) {
+          int nIn = width[l];
+          int nOut = width[l + 1];
+          gemm(true, false, nIn, nOut, m, hv[l], hv[l].at(t, r0, nIn), nIn, k.d, 0, nOut, beta, gwv[l], gwv[l].at(t),
+              nOut);
+          k.biasSum(l, m, nOut);
+          if (l >= 1) {
+            gemm(false, false, m, nIn, nOut, k.d, 0, nOut, k.wT[l], 0, nIn, 0f, k.e, 0, nIn);
+            k.backDelta(hv[l], hv[l].at(t, r0, nIn), m * nIn, tanh, ehv[l], dv[l - 1], t, r0, nIn);
+          }
+        }
+      }
+      for (int l = 0; l < layers; l++) {
+        double[] acc = k.biasAcc[l];
+        for (int j = 0; j < width[l + 1]; j++) {
+          gbv[l].nio.put(Math.toIntExact(gbv[l].nioBase + gbv[l].at(t) + j), (float) acc[j]);
+        }
+      }
+    }
+    long flops = 0;
+    for (int l = 0; l < layers; l++) {
+      flops += 2L * tasks * rows * width[l] * width[l + 1] * (l >= 1 ? 2 : 1) + 2L * tasks * rows * width[l + 1];
+    }
+    Kernels.GEMM_FLOPS.addAndGet(flops);
+    Kernels.record("mlpBackward", t0, flops);
+    return new Result(gw, gb, null);
   }
 
   /**
@@ -554,6 +666,39 @@ public final class MlpBlocks {
         }
       }
       d.nio.put(0, o, 0, len);
+    }
+
+    /**
+     * d_l-1 = e_l act_l into {@code d} (and its heap copy {@code z}), e_l in {@code e}, act_l from
+     * h_l's block; also into {@code dStore} (δ_l-1) and -2 e_l h_l into {@code ehStore} (eh_l) when
+     * they are given, at task t's rows r0 onwards of {@code width} columns.
+     */
+    void backDelta(View h, long ho, int len, boolean tanh, View ehStore, View dStore, int t, int r0, int width) {
+      e.nio.get(0, x1, 0, len);
+      float[] hh = x2;
+      h.nio.get(Math.toIntExact(h.nioBase + ho), hh, 0, len);
+      float[] x = x1;
+      float[] o = z;
+      if (tanh) {
+        for (int i = 0; i < len; i++) {
+          o[i] = x[i] * (1f - hh[i] * hh[i]);
+        }
+        if (ehStore != null) {
+          float[] q = x3;
+          for (int i = 0; i < len; i++) {
+            q[i] = -2f * x[i] * hh[i];
+          }
+          ehStore.nio.put(Math.toIntExact(ehStore.nioBase + ehStore.at(t, r0, width)), q, 0, len);
+        }
+      } else {
+        for (int i = 0; i < len; i++) {
+          o[i] = hh[i] > 0f ? x[i] : 0f;
+        }
+      }
+      d.nio.put(0, o, 0, len);
+      if (dStore != null) {
+        dStore.nio.put(Math.toIntExact(dStore.nioBase + dStore.at(t, r0, width)), o, 0, len);
+      }
     }
 
     /**

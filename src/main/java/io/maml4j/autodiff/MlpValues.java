@@ -63,7 +63,7 @@ public final class MlpValues {
       for (int i = 0; i < n; i++) {
         x[i] = (float) obs[o + i];
       }
-    }, (t, r0, m, y) -> System.arraycopy(y, 0, result, (t * rows + r0) * net.out(), m * net.out()));
+    }, (t, r0, m, y) -> System.arraycopy(y, 0, result, (t * rows + r0) * net.out(), m * net.out()), null);
     return result;
   }
 
@@ -74,8 +74,18 @@ public final class MlpValues {
    * activation (whole-batch passes over 2,000 rows per task are bound by memory traffic).
    */
   public static Tensor forward(Tensor[] w, Tensor[] b, boolean tanh, Tensor obs) {
+    return forward(w, b, tanh, obs, null);
+  }
+
+  /**
+   * {@link #forward(Tensor[], Tensor[], boolean, Tensor)}, also keeping the layers' inputs when
+   * {@code hidden} is given: {@code hidden[0]} becomes {@code obs}, {@code hidden[l]} for l ≥ 1
+   * the activations h_l [tasks, rows, n_l] that layer l-1 made, as constants of the current
+   * arena (what a reverse pass needs).
+   */
+  public static Tensor forward(Tensor[] w, Tensor[] b, boolean tanh, Tensor obs, Tensor[] hidden) {
     INDArray x = obs.value();
-    if (x.rank() != 3 || x.dataType() != DataType.FLOAT || !FloatLoops.dense(x)) {
+    if (!appliesToObservations(obs)) {
       throw new IllegalArgumentException("observations must be a dense float32 [tasks, rows, in] array, got "
           + x.dataType() + " " + java.util.Arrays.toString(x.shape()));
     }
@@ -88,11 +98,67 @@ public final class MlpValues {
     INDArray y = Kernels.uninit(x, tasks, rows, net.out());
     MlpBlocks.View xv = MlpBlocks.View.of(x, (long) rows * net.width[0]);
     MlpBlocks.View yv = MlpBlocks.View.of(y, (long) rows * net.out());
+    MlpBlocks.View[] hv = null;
+    if (hidden != null) {
+      hidden[0] = obs;
+      hv = new MlpBlocks.View[net.layers];
+      for (int l = 1; l < net.layers; l++) {
+        INDArray hl = Kernels.uninit(x, tasks, rows, net.width[l]);
+        hidden[l] = Tensor.constant(hl);
+        hv[l] = MlpBlocks.View.of(hl, (long) rows * net.width[l]);
+      }
+    }
     net.run(tasks, rows, tanh,
         (t, r0, m, in) -> xv.nio.get(Math.toIntExact(xv.nioBase + xv.at(t, r0, net.width[0])), in, 0,
             m * net.width[0]),
-        (t, r0, m, out) -> yv.nio.put(Math.toIntExact(yv.nioBase + yv.at(t, r0, net.out())), out, 0, m * net.out()));
+        (t, r0, m, out) -> yv.nio.put(Math.toIntExact(yv.nioBase + yv.at(t, r0, net.out())), out, 0, m * net.out()),
+        hv);
     return Tensor.constant(y);
+  }
+
+  /** Whether {@link #forward(Tensor[], Tensor[], boolean, Tensor)} takes these observations. */
+  public static boolean appliesToObservations(Tensor obs) {
+    INDArray x = obs.value();
+    return x.rank() == 3 && x.dataType() == DataType.FLOAT && FloatLoops.dense(x);
+  }
+
+  /**
+   * The network's outputs for {@code obs} as one recorded node, for code inside {@link
+   * Tape#firstOrder}: the forward pass by {@link #forward}, keeping each layer's input, and as the
+   * node's backward the reverse pass of {@link MlpBlocks#backward}, both in blocks of rows per
+   * task, in place of a recorded node per layer and operation whose whole-batch arrays, written
+   * by one pass and read back by the next, bound the first-order gradient by memory traffic. The
+   * gradients come back in the parameters' shapes (summed over tasks for shared ones) and equal
+   * the layered graph's to float32 rounding; the observations get none (they are data).
+   *
+   * @throws IllegalStateException from the backward if it is asked for a graph of its own
+   */
+  public static Tensor recorded(Tensor[] w, Tensor[] b, boolean tanh, Tensor obs) {
+    int layers = w.length;
+    Tensor[] h = new Tensor[layers];
+    Tensor out = forward(w, b, tanh, obs, h);
+    Tensor[] inputs = new Tensor[2 * layers];
+    for (int l = 0; l < layers; l++) {
+      inputs[2 * l] = w[l];
+      inputs[2 * l + 1] = b[l];
+    }
+    return Tensor.node(out.value(), "mlp", g -> {
+      if (Tape.isRecording()) {
+        throw new IllegalStateException("an MLP recorded inside Tape.firstOrder() has first derivatives only;"
+            + " a gradient with a graph of its own needs it recorded outside that scope");
+      }
+      INDArray gv = Kernels.contiguousDense(g.value());
+      if (gv.dataType() != DataType.FLOAT) {
+        gv = gv.castTo(DataType.FLOAT);
+      }
+      MlpBlocks.Result r = MlpBlocks.backward(h, tanh, w, Tensor.constant(gv), null, null);
+      Tensor[] grads = new Tensor[inputs.length];
+      for (int l = 0; l < layers; l++) {
+        grads[2 * l] = r.weights()[l].sumTo(w[l].shape());
+        grads[2 * l + 1] = r.biases()[l].sumTo(b[l].shape());
+      }
+      return grads;
+    }, inputs);
   }
 
   /** Fills or takes a block's rows r0 .. r0 + m of task t, row-major on the heap. */
@@ -128,7 +194,8 @@ public final class MlpValues {
       return width[layers];
     }
 
-    void run(int tasks, int rows, boolean tanh, Rows input, Rows output) {
+    /** @param hidden null, or views to keep h_l for l ≥ 1 in (entry 0 unused) */
+    void run(int tasks, int rows, boolean tanh, Rows input, Rows output, MlpBlocks.View[] hidden) {
       long t0 = System.nanoTime();
       CALLS.incrementAndGet();
       int maxWidth = 0;
@@ -171,6 +238,10 @@ public final class MlpValues {
               }
             }
             k.in.nio.put(0, h, 0, len);
+            if (hidden != null) {
+              MlpBlocks.View hv = hidden[l + 1];
+              hv.nio.put(Math.toIntExact(hv.nioBase + hv.at(t, r0, nOut)), h, 0, len);
+            }
           }
         }
       }

@@ -2,6 +2,7 @@ package io.maml4j.meta;
 
 import io.maml4j.autodiff.Arena;
 import io.maml4j.autodiff.Grad;
+import io.maml4j.autodiff.Tape;
 import io.maml4j.autodiff.Tensor;
 import io.maml4j.policy.Distribution;
 import io.maml4j.policy.Params;
@@ -141,6 +142,22 @@ public final class MamlTrpo implements MetaLearner {
   @Override
   public AdaptationRecord adaptationRecord() {
     return structured ? AdaptationRecord.VALUES : MetaLearner.super.adaptationRecord();
+  }
+
+  /**
+   * With structured curvature, the inner steps' gradients are first order only ({@link
+   * Tape#firstOrder}): everything downstream (the sampling of post-adaptation episodes, the
+   * products, the meta-gradient) works from these values, so the MLP policies take them by
+   * blocked passes.
+   */
+  @Override
+  public Adaptation adaptForWork(Params start, Batch train) {
+    if (!structured) {
+      return MetaLearner.super.adaptForWork(start, train);
+    }
+    try (Tape.Scope f = Tape.firstOrder()) {
+      return inner.adaptValues(start, train);
+    }
   }
 
   @Override
@@ -325,7 +342,11 @@ public final class MamlTrpo implements MetaLearner {
       // Only the old policy's parameters and log-probabilities outlive the setup, not its passes.
       try (Arena scratch = Arena.open()) {
         Params leaves = phi.asVariables();
-        Distribution dist = policy.forward(leaves, valid.observations());
+        Distribution dist;
+        // The surrogate is differentiated once, at θ' (the products take it back through the steps).
+        try (Tape.Scope f = Tape.firstOrder()) {
+          dist = policy.forward(leaves, valid.observations());
+        }
         old = dist.detach().map(scratch::escape);
         oldLogProb = scratch.escape(dist.logProb(valid.actions()));
         Tensor surrogate = Losses.surrogatePerTask(dist, oldLogProb, valid);
@@ -357,7 +378,11 @@ public final class MamlTrpo implements MetaLearner {
     private List<TaskReply> evaluate(Params candidate) {
       try (Arena a = Arena.open()) {
         Params copies = candidate.repeatPerTask(tasks);
-        Adaptation an = inner.adapt(copies, train, false);
+        Adaptation an;
+        // The candidate's adaptation is differentiated once (values only after it).
+        try (Tape.Scope f = Tape.firstOrder()) {
+          an = inner.adapt(copies, train, false);
+        }
         // Values only: the line search differentiates nothing.
         Distribution dn = policy.forwardValues(an.params(), valid.observations());
         double[] loss = loss(copies, dn).toDoubles();

@@ -3,6 +3,7 @@ package io.maml4j.policy;
 import io.maml4j.autodiff.Arena;
 import io.maml4j.autodiff.Fused;
 import io.maml4j.autodiff.MlpBlocks;
+import io.maml4j.autodiff.MlpValues;
 import io.maml4j.autodiff.Tape;
 import io.maml4j.autodiff.Tensor;
 import java.util.ArrayList;
@@ -243,10 +244,13 @@ public final class Curvatures {
     final Params p;
     final int layers;
     // h[l]: the input of layer l (h[0] the observations); act[l], l >= 1: the derivative of the
-    // activation that made h[l], 1 - h² for tanh, a 0/1 mask for ReLU.
+    // activation that made h[l], 1 - h² for tanh, a 0/1 mask for ReLU, kept by the whole-batch
+    // forward pass only (the blocked passes derive it from h[l]'s blocks).
     final Tensor[] h;
-    final Tensor[] act;
+    private final Tensor[] act;
     final Tensor out;
+    // Whether the forward pass and first-order reverse passes run in blocks of rows (MlpBlocks).
+    private final boolean blockedNet;
 
     Net(Mlp mlp, Params p, Tensor obs) {
       this.mlp = mlp;
@@ -254,10 +258,23 @@ public final class Curvatures {
       this.layers = mlp.layers();
       h = new Tensor[layers];
       act = new Tensor[layers];
+      Tensor[] w = new Tensor[layers];
+      Tensor[] b = new Tensor[layers];
+      for (int l = 0; l < layers; l++) {
+        w[l] = p.get(Mlp.weight(l));
+        b[l] = p.get(Mlp.bias(l));
+      }
+      blockedNet = BLOCKED.get() && MlpValues.appliesToObservations(obs) && MlpValues.applies(w)
+          && MlpValues.applies(b);
+      if (blockedNet) {
+        // Only the layers' inputs are kept: 2 of the whole-batch forward's 4 arrays per layer.
+        out = MlpValues.forward(w, b, mlp.tanh(), obs, h);
+        return;
+      }
       h[0] = obs;
       Tensor a = obs;
       for (int l = 0; l < layers; l++) {
-        a = Fused.matmulSum(h[l], p.get(Mlp.weight(l)), false, false, null, null, false, false, p.get(Mlp.bias(l)));
+        a = Fused.matmulSum(h[l], w[l], false, false, null, null, false, false, b[l]);
         if (l < layers - 1) {
           if (mlp.tanh()) {
             Tensor[] d = new Tensor[1];
@@ -270,6 +287,18 @@ public final class Curvatures {
         }
       }
       out = a;
+    }
+
+    /**
+     * act[l]; made from h[l] in the current arena when the forward pass did not keep it (not
+     * cached: a product's arena closes before the operator's).
+     */
+    Tensor act(int l) {
+      if (act[l] != null) {
+        return act[l];
+      }
+      // 1 - h·h rounds as the tanh kernel's stored derivative; h > 0 exactly where a > 0.
+      return mlp.tanh() ? h[l].mul(h[l]).neg().addScalar(1.0) : Fused.greaterThan(h[l], 0.0);
     }
 
     /**
@@ -319,7 +348,7 @@ public final class Curvatures {
       Tensor da = Fused.matmulSum(h[0], v.get(Mlp.weight(0)), false, false, null, null, false, false,
           v.get(Mlp.bias(0)));
       for (int l = 1; l < layers; l++) {
-        tan[l] = act[l].mul(da);
+        tan[l] = act(l).mul(da);
         Arena.release(da);
         da = Fused.matmulSum(h[l], v.get(Mlp.weight(l)), false, false, tan[l], p.get(Mlp.weight(l)), false, false,
             v.get(Mlp.bias(l)));
@@ -344,6 +373,18 @@ public final class Curvatures {
     Map<String, Tensor> backward(Tensor dOut, Tensor[] tan, Tensor[] delta, Tensor[] eh, Params v) {
       Map<String, Tensor> g = new LinkedHashMap<>();
       boolean second = tan != null;
+      if (!second && blockedNet && MlpBlocks.applies(dOut)) {
+        Tensor[] w = new Tensor[layers];
+        for (int l = 0; l < layers; l++) {
+          w[l] = p.get(Mlp.weight(l));
+        }
+        MlpBlocks.Result r = MlpBlocks.backward(h, mlp.tanh(), w, dOut, delta, mlp.tanh() ? eh : null);
+        for (int l = layers - 1; l >= 0; l--) {
+          g.put(Mlp.weight(l), r.weights()[l].sumTo(w[l].shape()));
+          g.put(Mlp.bias(l), r.biases()[l].sumTo(p.get(Mlp.bias(l)).shape()));
+        }
+        return g;
+      }
       // A first-order pass that fills delta[] keeps every layer's d; otherwise each d is dead once the layer below has it.
       boolean storesD = !second && delta != null;
       Tensor d = dOut;
@@ -364,10 +405,10 @@ public final class Curvatures {
             if (eh != null && mlp.tanh()) {
               eh[l] = Fused.mulScaled(e, h[l], -2.0);
             }
-            next = e.mul(act[l]);
+            next = e.mul(act(l));
           } else {
             e = Fused.matmulSum(d, w, false, true, delta[l], v.get(Mlp.weight(l)), false, true);
-            next = mlp.tanh() ? Fused.mulAddMul(e, act[l], eh[l], tan[l]) : e.mul(act[l]);
+            next = mlp.tanh() ? Fused.mulAddMul(e, act(l), eh[l], tan[l]) : e.mul(act(l));
             // The tangent of h[l] is used for the last time here.
             Arena.release(tan[l]);
             tan[l] = null;

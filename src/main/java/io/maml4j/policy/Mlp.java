@@ -1,6 +1,7 @@
 package io.maml4j.policy;
 
 import io.maml4j.autodiff.MlpValues;
+import io.maml4j.autodiff.Tape;
 import io.maml4j.autodiff.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -100,8 +101,18 @@ final class Mlp {
     return MlpValues.applies(w) && MlpValues.applies(b) ? new Tensor[][] {w, b} : null;
   }
 
-  /** obs [T, N, in] to outputs [T, N, out]; weights [in, out] or [T, in, out]. */
+  /**
+   * obs [T, N, in] to outputs [T, N, out]; weights [in, out] or [T, in, out]. Inside {@link
+   * Tape#firstOrder}, in float32, as one node of blocked passes ({@link MlpValues#recorded}).
+   */
   Tensor apply(Params p, Tensor obs) {
+    if (Tape.isRecording() && Tape.isFirstOrder() && Curvatures.BLOCKED.get() && !obs.requiresGrad()
+        && MlpValues.appliesToObservations(obs)) {
+      Tensor[][] wb = valueParams(p);
+      if (wb != null) {
+        return MlpValues.recorded(wb[0], wb[1], tanh, obs);
+      }
+    }
     Tensor h = obs;
     for (int l = 0; l < layers(); l++) {
       h = h.affine(p.get(weight(l)), p.get(bias(l)));

@@ -274,7 +274,12 @@ class MamlTrpoTest {
     Params theta = f.theta.map(t -> Tensor.constant(t.value().castTo(DataType.FLOAT)));
     Batch train = cast(f.train);
     Batch valid = cast(f.valid);
+    long backwards = io.maml4j.autodiff.MlpBlocks.backwards();
     MetaLearner.StepResult r = maml.step(theta, train, valid);
+    // Adaptation, the structured setup (its inner gradient and its surrogate's) and each
+    // line-search candidate's adaptation take blocked reverse passes in float32.
+    assertTrue(io.maml4j.autodiff.MlpBlocks.backwards() - backwards >= 3 + r.lineSearchSteps(),
+        (io.maml4j.autodiff.MlpBlocks.backwards() - backwards) + " blocked reverse passes");
     assertTrue(r.accepted());
     assertTrue(r.kl() <= cfg.maxKl(), "kl " + r.kl());
     for (Tensor t : r.theta().list()) {

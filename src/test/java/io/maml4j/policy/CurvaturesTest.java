@@ -191,17 +191,26 @@ class CurvaturesTest {
       Params f64 = Curvatures.fisher(policy, p, obs, kw).apply(v);
       Params h64 = Curvatures.reinforce(policy, p, obs, act, coef).apply(v);
       DataType f = DataType.FLOAT;
+      Params g64 = Curvatures.reinforce(policy, p, obs, act, coef).gradient();
       Params[] fisher = new Params[2];
       Params[] hvp = new Params[2];
+      Params[] grad = new Params[2];
       for (int blocked = 0; blocked < 2; blocked++) {
         Curvatures.BLOCKED.set(blocked == 1);
         try {
           long before = io.maml4j.autodiff.MlpBlocks.passes();
+          long backwards = io.maml4j.autodiff.MlpBlocks.backwards();
           fisher[blocked] = Curvatures.fisher(policy, cast(p, f), cast(obs, f), cast(kw, f)).apply(cast(v, f));
-          hvp[blocked] = Curvatures.reinforce(policy, cast(p, f), cast(obs, f), cast(act, f), cast(coef, f))
-              .apply(cast(v, f));
+          Curvatures.InnerHessian inner = Curvatures.reinforce(policy, cast(p, f), cast(obs, f), cast(act, f),
+              cast(coef, f));
+          grad[blocked] = inner.gradient();
+          hvp[blocked] = inner.apply(cast(v, f));
           long ran = io.maml4j.autodiff.MlpBlocks.passes() - before;
           assertTrue(ran == (blocked == 1 ? 2 : 0), what + ": " + ran + " blocked passes with blocking "
+              + (blocked == 1 ? "on" : "off"));
+          // The inner loss's gradient, and the δ and eh its HVP reads, from one blocked reverse pass.
+          long back = io.maml4j.autodiff.MlpBlocks.backwards() - backwards;
+          assertTrue(back == blocked, what + ": " + back + " blocked reverse passes with blocking "
               + (blocked == 1 ? "on" : "off"));
         } finally {
           Curvatures.BLOCKED.remove();
@@ -213,6 +222,8 @@ class CurvaturesTest {
         double eh = relativeError(h64, hvp[blocked]);
         assertTrue(ef < 2e-5, how + " float32 Fisher product off float64's by " + ef);
         assertTrue(eh < 2e-5, how + " float32 inner Hessian-vector product off float64's by " + eh);
+        double eg = relativeError(g64, grad[blocked]);
+        assertTrue(eg < 2e-5, how + " float32 inner gradient off float64's by " + eg);
       }
       assertTrue(relativeError(fisher[0], fisher[1]) < 1e-5, what + " Fisher: blocked against whole-batch");
       assertTrue(relativeError(hvp[0], hvp[1]) < 1e-5, what + " HVP: blocked against whole-batch");
