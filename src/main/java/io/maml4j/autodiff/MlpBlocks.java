@@ -121,19 +121,10 @@ public final class MlpBlocks {
     INDArray obs = h[0].value();
     int tasks = Math.toIntExact(obs.size(0));
     int rows = Math.toIntExact(obs.size(1));
-    int[] width = new int[layers + 1];
-    for (int l = 0; l < layers; l++) {
-      INDArray wl = w[l].value();
-      width[l] = Math.toIntExact(wl.size(wl.rank() - 2));
-      width[l + 1] = Math.toIntExact(wl.size(wl.rank() - 1));
-    }
+    int[] width = widths(w);
     boolean second = delta != null;
     int out = width[layers];
-    int maxWidth = 0;
-    for (int x : width) {
-      maxWidth = Math.max(maxWidth, x);
-    }
-    Work k = Work.get(maxWidth, layers);
+    Work k = Work.get(max(width), layers);
 
     View[] hv = new View[layers];
     View[] dv = new View[layers];
@@ -141,10 +132,7 @@ public final class MlpBlocks {
     View[] wv = new View[layers];
     View[] vwv = new View[layers];
     View[] vbv = new View[layers];
-    Tensor[] gw = new Tensor[layers];
-    Tensor[] gb = new Tensor[layers];
-    View[] gwv = new View[layers];
-    View[] gbv = new View[layers];
+    Grads grads = new Grads(obs, tasks, width);
     for (int l = 0; l < layers; l++) {
       hv[l] = View.of(h[l].value(), (long) rows * width[l]);
       dv[l] = second ? View.of(delta[l].value(), (long) rows * width[l + 1]) : null;
@@ -152,12 +140,6 @@ public final class MlpBlocks {
       wv[l] = View.param(w[l].value(), (long) width[l] * width[l + 1]);
       vwv[l] = View.param(vw[l].value(), (long) width[l] * width[l + 1]);
       vbv[l] = View.param(vb[l].value(), width[l + 1]);
-      INDArray g = Kernels.uninit(obs, tasks, width[l], width[l + 1]);
-      INDArray gbias = Kernels.uninit(obs, tasks, 1, width[l + 1]);
-      gw[l] = Tensor.constant(g);
-      gb[l] = Tensor.constant(gbias);
-      gwv[l] = View.of(g, (long) width[l] * width[l + 1]);
-      gbv[l] = View.of(gbias, width[l + 1]);
     }
     View av = View.of(head.a().value(), (long) rows * out);
     View bv = head.b() == null ? null : View.of(head.b().value(), (long) rows * out);
@@ -168,7 +150,7 @@ public final class MlpBlocks {
     View rsv = rowSum ? View.of(rs, out) : null;
     double[] rsAcc = new double[out];
 
-    Blocks blocks = new Blocks(k, layers, width, second, tanh, rows, out, head, hv, dv, ehv, wv, vwv, gwv, gbv, av,
+    Blocks blocks = new Blocks(k, layers, width, second, tanh, rows, out, head, hv, dv, ehv, wv, vwv, grads.wv, av,
         bv, sv, cv);
     for (int t = 0; t < tasks; t++) {
       java.util.Arrays.fill(rsAcc, 0.0);
@@ -186,12 +168,7 @@ public final class MlpBlocks {
       for (int r0 = 0; r0 < rows; r0 += BLOCK) {
         blocks.block(t, r0, Math.min(BLOCK, rows - r0), rsAcc);
       }
-      for (int l = 0; l < layers; l++) {
-        double[] acc = k.biasAcc[l];
-        for (int j = 0; j < width[l + 1]; j++) {
-          gbv[l].nio.put(Math.toIntExact(gbv[l].nioBase + gbv[l].at(t) + j), (float) acc[j]);
-        }
-      }
+      grads.putBiases(t, k);
       if (rowSum) {
         for (int j = 0; j < out; j++) {
           rsv.nio.put(Math.toIntExact(rsv.nioBase + rsv.at(t) + j), (float) rsAcc[j]);
@@ -208,7 +185,7 @@ public final class MlpBlocks {
     }
     Kernels.GEMM_FLOPS.addAndGet(flops);
     Kernels.record("matmulBlocks", t0, flops);
-    return new Result(gw, gb, rs == null ? null : Tensor.constant(rs));
+    return new Result(grads.w, grads.b, rs == null ? null : Tensor.constant(rs));
   }
 
   /** First-order reverse passes ({@link #backward}) run so far in this process, for tests. */
@@ -237,34 +214,17 @@ public final class MlpBlocks {
     INDArray obs = h[0].value();
     int tasks = Math.toIntExact(obs.size(0));
     int rows = Math.toIntExact(obs.size(1));
-    int[] width = new int[layers + 1];
-    int maxWidth = 0;
-    for (int l = 0; l < layers; l++) {
-      INDArray wl = w[l].value();
-      width[l] = Math.toIntExact(wl.size(wl.rank() - 2));
-      width[l + 1] = Math.toIntExact(wl.size(wl.rank() - 1));
-    }
-    for (int x : width) {
-      maxWidth = Math.max(maxWidth, x);
-    }
-    Work k = Work.get(maxWidth, layers);
+    int[] width = widths(w);
+    Work k = Work.get(max(width), layers);
     View[] hv = new View[layers];
     View[] wv = new View[layers];
     View[] dv = new View[layers];
     View[] ehv = new View[layers];
-    Tensor[] gw = new Tensor[layers];
-    Tensor[] gb = new Tensor[layers];
-    View[] gwv = new View[layers];
-    View[] gbv = new View[layers];
+    Grads grads = new Grads(obs, tasks, width);
+    View[] gwv = grads.wv;
     for (int l = 0; l < layers; l++) {
       hv[l] = View.of(h[l].value(), (long) rows * width[l]);
       wv[l] = View.param(w[l].value(), (long) width[l] * width[l + 1]);
-      INDArray g = Kernels.uninit(obs, tasks, width[l], width[l + 1]);
-      INDArray gbias = Kernels.uninit(obs, tasks, 1, width[l + 1]);
-      gw[l] = Tensor.constant(g);
-      gb[l] = Tensor.constant(gbias);
-      gwv[l] = View.of(g, (long) width[l] * width[l + 1]);
-      gbv[l] = View.of(gbias, width[l + 1]);
       if (delta != null && l < layers - 1) {
         INDArray dl = Kernels.uninit(obs, tasks, rows, width[l + 1]);
         delta[l] = Tensor.constant(dl);
@@ -306,12 +266,7 @@ public final class MlpBlocks {
           }
         }
       }
-      for (int l = 0; l < layers; l++) {
-        double[] acc = k.biasAcc[l];
-        for (int j = 0; j < width[l + 1]; j++) {
-          gbv[l].nio.put(Math.toIntExact(gbv[l].nioBase + gbv[l].at(t) + j), (float) acc[j]);
-        }
-      }
+      grads.putBiases(t, k);
     }
     long flops = 0;
     for (int l = 0; l < layers; l++) {
@@ -319,7 +274,62 @@ public final class MlpBlocks {
     }
     Kernels.GEMM_FLOPS.addAndGet(flops);
     Kernels.record("mlpBackward", t0, flops);
-    return new Result(gw, gb, null);
+    return new Result(grads.w, grads.b, null);
+  }
+
+  /** The layers' widths n_0 .. n_L from the weights [n_l, n_l+1] or [T, n_l, n_l+1]. */
+  private static int[] widths(Tensor[] w) {
+    int[] width = new int[w.length + 1];
+    for (int l = 0; l < w.length; l++) {
+      INDArray wl = w[l].value();
+      width[l] = Math.toIntExact(wl.size(wl.rank() - 2));
+      width[l + 1] = Math.toIntExact(wl.size(wl.rank() - 1));
+    }
+    return width;
+  }
+
+  private static int max(int[] xs) {
+    int m = 0;
+    for (int x : xs) {
+      m = Math.max(m, x);
+    }
+    return m;
+  }
+
+  /** A pass's outputs, per layer: weight gradients [T, n_l, n_l+1] and bias gradients [T, 1, n_l+1]. */
+  private static final class Grads {
+    final Tensor[] w;
+    final Tensor[] b;
+    final View[] wv;
+    final View[] bv;
+    private final int[] width;
+
+    Grads(INDArray like, int tasks, int[] width) {
+      int layers = width.length - 1;
+      this.width = width;
+      w = new Tensor[layers];
+      b = new Tensor[layers];
+      wv = new View[layers];
+      bv = new View[layers];
+      for (int l = 0; l < layers; l++) {
+        INDArray g = Kernels.uninit(like, tasks, width[l], width[l + 1]);
+        INDArray gbias = Kernels.uninit(like, tasks, 1, width[l + 1]);
+        w[l] = Tensor.constant(g);
+        b[l] = Tensor.constant(gbias);
+        wv[l] = View.of(g, (long) width[l] * width[l + 1]);
+        bv[l] = View.of(gbias, width[l + 1]);
+      }
+    }
+
+    /** Task t's bias gradients from the float64 sums its blocks accumulated in {@code k}. */
+    void putBiases(int t, Work k) {
+      for (int l = 0; l < w.length; l++) {
+        double[] acc = k.biasAcc[l];
+        for (int j = 0; j < width[l + 1]; j++) {
+          bv[l].nio.put(Math.toIntExact(bv[l].nioBase + bv[l].at(t) + j), (float) acc[j]);
+        }
+      }
+    }
   }
 
   /**
@@ -343,14 +353,13 @@ public final class MlpBlocks {
     private final View[] wv;
     private final View[] vwv;
     private final View[] gwv;
-    private final View[] gbv;
     private final View av;
     private final View bv;
     private final View sv;
     private final View cv;
 
     Blocks(Work k, int layers, int[] width, boolean second, boolean tanh, int rows, int out, Head head, View[] hv,
-        View[] dv, View[] ehv, View[] wv, View[] vwv, View[] gwv, View[] gbv, View av, View bv, View sv, View cv) {
+        View[] dv, View[] ehv, View[] wv, View[] vwv, View[] gwv, View av, View bv, View sv, View cv) {
       this.k = k;
       this.layers = layers;
       this.width = width;
@@ -365,7 +374,6 @@ public final class MlpBlocks {
       this.wv = wv;
       this.vwv = vwv;
       this.gwv = gwv;
-      this.gbv = gbv;
       this.av = av;
       this.bv = bv;
       this.sv = sv;
