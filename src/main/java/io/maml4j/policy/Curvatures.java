@@ -39,7 +39,9 @@ public final class Curvatures {
   /**
    * Whether float32 products take the row-blocked passes of {@link MlpBlocks} (the default)
    * rather than whole-batch passes; per thread, so tests and benchmarks can compare the two.
-   * {@code -Dmaml4j.blockedCurvature=false} switches the default off.
+   * {@code -Dmaml4j.blockedCurvature=false} switches the default off, for the structured products
+   * and for the MLP policies' fused first-order node ({@link Mlp#apply} inside {@link
+   * io.maml4j.autodiff.Tape#firstOrder}) alike.
    */
   static final ThreadLocal<Boolean> BLOCKED =
       ThreadLocal.withInitial(() -> !"false".equals(System.getProperty("maml4j.blockedCurvature")));
