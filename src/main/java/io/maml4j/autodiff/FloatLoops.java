@@ -158,6 +158,44 @@ final class FloatLoops {
     return true;
   }
 
+  /**
+   * out = a - (b k) elementwise, rounding as ND4J's scale then sub, where {@code a} may repeat:
+   * its length divides out's (a shared parameter against a per-task stack), or equals it. All
+   * dense float32 ({@link #applies}), b of out's length.
+   */
+  static void subScaled(INDArray out, INDArray a, INDArray b, double k) {
+    long n = out.length();
+    long na = a.length();
+    if (!applies(out, b) || !applies(a) || na == 0 || n % na != 0) {
+      throw new IllegalArgumentException("subScaled over " + n + " elements needs dense float32 operands, a of a"
+          + " length dividing it, got " + na);
+    }
+    float[][] s = SCRATCH.get();
+    float[] xa = s[0];
+    float[] xb = s[1];
+    float[] z = s[4];
+    float kf = (float) k;
+    FloatBuffer ba = buffer(a);
+    FloatBuffer bb = buffer(b);
+    FloatBuffer bz = buffer(out);
+    int oa = base(a);
+    int ob = base(b);
+    int oz = base(out);
+    int period = (int) na;
+    for (int rep = 0; rep < n / na; rep++) {
+      int from = rep * period;
+      for (int at = 0; at < period; at += CHUNK) {
+        int len = Math.min(CHUNK, period - at);
+        ba.get(oa + at, xa, 0, len);
+        bb.get(ob + from + at, xb, 0, len);
+        for (int i = 0; i < len; i++) {
+          z[i] = xa[i] - xb[i] * kf;
+        }
+        bz.put(oz + from + at, z, 0, len);
+      }
+    }
+  }
+
   /** The operations of {@link #apply}: out = f(a, b, c, d) elementwise. */
   enum Op {
     /** a b */

@@ -57,6 +57,34 @@ public final class Fused {
     return Tensor.constant(ab);
   }
 
+  /**
+   * {@code a - k b}: a step along -b, in one pass in float32 (rounding as {@code
+   * a.sub(b.scale(k))}). {@code b} may carry a leading task axis that {@code a} lacks (a shared
+   * point stepped per task); the result has b's shape.
+   */
+  public static Tensor subScaled(Tensor a, Tensor b, double k) {
+    INDArray av = a.value();
+    INDArray bv = b.value();
+    long[] as = av.shape();
+    long[] bs = bv.shape();
+    boolean same = java.util.Arrays.equals(as, bs);
+    boolean repeats = bs.length == as.length + 1
+        && java.util.Arrays.equals(as, java.util.Arrays.copyOfRange(bs, 1, bs.length));
+    if (!same && !repeats) {
+      throw new IllegalArgumentException("subScaled needs b of a's shape or with a leading task axis, got "
+          + java.util.Arrays.toString(as) + " and " + java.util.Arrays.toString(bs));
+    }
+    if (FloatLoops.applies(bv) && FloatLoops.applies(av)) {
+      long t0 = System.nanoTime();
+      INDArray z = Kernels.uninit(bv, bs);
+      FloatLoops.subScaled(z, av, bv, k);
+      Kernels.record("SUB_SCALED", t0, z.length());
+      return Tensor.constant(z);
+    }
+    // Broadcasts a over b's task axis when it lacks one.
+    return Tensor.constant(Kernels.binary(Kernels.Binary.SUB, av, Kernels.scale(bv, k)));
+  }
+
   /** {@code a b + c d}. */
   public static Tensor mulAddMul(Tensor a, Tensor b, Tensor c, Tensor d) {
     INDArray f = Kernels.fusedOrNull(FloatLoops.Op.MUL_ADD_MUL, a.value(), b.value(), c.value(), d.value(), 0);

@@ -480,26 +480,25 @@ public final class MamlTrpo implements MetaLearner {
       setup = tasks.send(new TaskRequest(SETUP, theta.flat()));
     }
     double lossBefore = MetaLearner.mean(setup, 0);
-    Params grad = theta.withFlat(MetaLearner.meanVector(setup), DataType.DOUBLE);
+    double[] grad = MetaLearner.meanVector(setup);
     // Conjugate gradient runs in float64 whatever the training dtype, with only the curvature
     // products in that dtype. The curvature is ill-conditioned (damping 1e-5 against eigenvalues
     // in the hundreds), so rounding shows in the low-curvature part of the direction: on trained
     // navigation policies all-float32 CG directions were 0.72-0.97 cosine-aligned with float64's.
     // Float64 recurrences recover part of that (0.72 -> 0.99 on one batch) at no measurable
     // cost; the rest comes from the float32 products, which in float64 would double the step.
-    UnaryOperator<Params> curvature = v -> {
-      double[] mean = MetaLearner.meanVector(tasks.send(new TaskRequest(CURVATURE, v.flat())));
-      return ConjugateGradient.axpy(theta.withFlat(mean, DataType.DOUBLE), config.cgDamping(), v);
+    double damping = config.cgDamping();
+    UnaryOperator<double[]> curvature = v -> {
+      double[] mean = MetaLearner.meanVector(tasks.send(new TaskRequest(CURVATURE, v)));
+      for (int j = 0; j < mean.length; j++) {
+        mean[j] += damping * v[j];
+      }
+      return mean;
     };
-    Params dir;
-    double shs;
-    try (Arena arena = Arena.open()) {
-      // s^T A s / 2 from the solve's own residual, not an eleventh curvature product.
-      ConjugateGradient.Solution solved = ConjugateGradient.solveWithProduct(curvature, grad, config.cgIters());
-      Params dir64 = solved.x();
-      shs = 0.5 * dir64.dot(solved.ax()).item();
-      dir = dir64.map(t -> arena.escape(t.cast(type)));
-    }
+    // s^T A s / 2 from the solve's own residual, not an eleventh curvature product.
+    ConjugateGradient.FlatSolution solved = ConjugateGradient.solveWithProduct(curvature, grad, config.cgIters());
+    double shs = 0.5 * ConjugateGradient.dot(solved.x(), solved.ax());
+    Params dir = theta.withFlat(solved.x(), type);
     if (!(shs > 0) || !Double.isFinite(shs)) {
       return new StepResult(theta, lossBefore, lossBefore, 0.0, false, 0);
     }

@@ -1,5 +1,6 @@
 package io.maml4j.meta;
 
+import io.maml4j.autodiff.Fused;
 import io.maml4j.autodiff.Tape;
 import io.maml4j.autodiff.Tensor;
 import io.maml4j.policy.Curvatures;
@@ -76,7 +77,7 @@ public final class StructuredCurvature {
         inner.add(h);
         double lr = stepSizes[Math.min(step, stepSizes.length - 1)];
         lrs[step] = lr;
-        x = x.zip(h.gradient(), (a, g) -> a.sub(g.scale(lr)));
+        x = x.zip(h.gradient(), (a, g) -> Fused.subScaled(a, g, lr));
       }
       Tensor kw = valid.weights().scale(1.0 / valid.totalTasks());
       Curvatures.Product f = Curvatures.fisher(policy, x, valid.observations(), kw);
@@ -136,15 +137,19 @@ public final class StructuredCurvature {
   /** J u for a shared direction u: per-task directions. */
   public Params jacobian(Params u) {
     try (Tape.Scope s = Tape.noGrad()) {
-      Params w = u.detach().repeatPerTask(tasks);
-      if (firstOrder) {
-        return w;
+      Params shared = u.detach();
+      if (firstOrder || inner.isEmpty()) {
+        return shared.repeatPerTask(tasks);
       }
+      // The first factor takes u as it is (the products accept a shared direction) and its step
+      // makes the per-task stack, so u is never copied out per task.
+      Params w = shared;
       for (int i = 0; i < inner.size(); i++) {
         double lr = lrs[i];
-        w = w.zip(inner.get(i).apply(w), (a, b) -> a.sub(b.scale(lr)));
+        w = w.zip(inner.get(i).apply(w), (a, b) -> Fused.subScaled(a, b, lr));
       }
-      return w;
+      int rank = shared.list().get(0).rank();
+      return w.list().get(0).rank() == rank ? w.repeatPerTask(tasks) : w;
     }
   }
 
@@ -167,7 +172,7 @@ public final class StructuredCurvature {
       // Each factor I - α H_s is symmetric, so J^T applies them in reverse order.
       for (int i = inner.size() - 1; i >= 0; i--) {
         double lr = lrs[i];
-        w = w.zip(inner.get(i).apply(w), (a, b) -> a.sub(b.scale(lr)));
+        w = w.zip(inner.get(i).apply(w), (a, b) -> Fused.subScaled(a, b, lr));
       }
     }
     return w;

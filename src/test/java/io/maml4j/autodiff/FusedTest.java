@@ -70,6 +70,25 @@ class FusedTest {
   }
 
   @Test
+  void when_a_point_is_stepped_expect_a_minus_k_b_in_float64_and_bit_for_bit_in_float32() {
+    Tensor a = random(3, 700, 5); // more elements than one scratch chunk
+    Tensor b = random(3, 700, 5);
+    Tensor shared = random(700, 5);
+    assertSame(a.sub(b.scale(0.37)), Fused.subScaled(a, b, 0.37));
+    assertSame(shared.sub(b.scale(0.37)), Fused.subScaled(shared, b, 0.37));
+    Tensor a32 = Tensor.constant(a.value().castTo(DataType.FLOAT));
+    Tensor b32 = Tensor.constant(b.value().castTo(DataType.FLOAT));
+    Tensor s32 = Tensor.constant(shared.value().castTo(DataType.FLOAT));
+    assertArrayEquals(a32.sub(b32.scale(0.1)).value().data().asFloat(),
+        Fused.subScaled(a32, b32, 0.1).value().data().asFloat());
+    // The shared point repeats for every task: each task's slice is stepped from the same point.
+    Tensor stepped = Fused.subScaled(s32, b32, 0.1);
+    assertArrayEquals(b32.shape(), stepped.shape());
+    assertArrayEquals(s32.sub(b32.scale(0.1)).value().data().asFloat(), stepped.value().data().asFloat());
+    assertThrows(IllegalArgumentException.class, () -> Fused.subScaled(random(3, 5), b, 0.1));
+  }
+
+  @Test
   void when_inner_sizes_differ_expect_a_clear_error() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Fused.matmulSum(random(2, 5, 3), random(2, 4, 6), false, false, null, null, false, false));

@@ -2,6 +2,7 @@ package io.maml4j.meta;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.maml4j.autodiff.Tensor;
 import io.maml4j.policy.Params;
@@ -122,8 +123,18 @@ class ConjugateGradientTest {
   }
 
   @Test
-  void when_axpy_expect_y_plus_a_x_per_tensor() {
-    double[] y = flat(ConjugateGradient.axpy(params(new double[] {1, 2, 3, 4}), -2, params(new double[] {1, 0, -1, 2})));
-    assertArrayEquals(new double[] {-1, 2, 5, 0}, y, 0);
+  void when_solved_flat_expect_the_same_numbers_as_over_named_tensors_in_their_shapes() {
+    ConjugateGradient.Solution named = ConjugateGradient.solveWithProduct(counting(new AtomicInteger()), params(B), 3);
+    // A product that scribbles over its argument: CG hands it a copy of the direction.
+    ConjugateGradient.FlatSolution flat = ConjugateGradient.solveWithProduct(v -> {
+      double[] y = mul(v);
+      java.util.Arrays.fill(v, Double.NaN);
+      return y;
+    }, B.clone(), 3);
+    assertArrayEquals(flat(named.x()), flat.x(), 0);
+    assertArrayEquals(flat(named.ax()), flat.ax(), 0);
+    assertArrayEquals(new long[] {1, 2}, named.x().get("b").shape());
+    assertArrayEquals(new long[] {2}, named.ax().get("a").shape());
+    assertThrows(IllegalStateException.class, () -> ConjugateGradient.solveWithProduct(v -> new double[3], B, 3));
   }
 }
