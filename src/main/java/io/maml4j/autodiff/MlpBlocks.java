@@ -461,7 +461,9 @@ public final class MlpBlocks {
 
     /** A parameter: shared when it has no task axis (rank 2), else {@code perTask} elements per task. */
     static View param(INDArray x, long perTask) {
-      INDArray d = Kernels.contiguousDense(x);
+      // Dense except for the strides of size-1 axes (ND4J's per-task biases [T, 1, n]) is dense for a
+      // pointer and a buffer: no copy. Sampling copied every layer's bias at every step before.
+      INDArray d = x.dataType() == DataType.FLOAT && FloatLoops.dense(x) ? x : Kernels.contiguousDense(x);
       View v = of(d, perTask);
       return d.rank() >= 3 ? v : new View(v.ptr, v.ptrBase, v.nio, v.nioBase, 0);
     }
