@@ -159,9 +159,9 @@ final class FloatLoops {
   }
 
   /**
-   * out = a - (b k) elementwise, rounding as ND4J's scale then sub, where {@code a} may repeat:
-   * its length divides out's (a shared parameter against a per-task stack), or equals it. All
-   * dense float32 ({@link #applies}), b of out's length.
+   * out = a - (b k) elementwise ({@link Op#SUB_SCALED}), where {@code a} may repeat: its length
+   * divides out's (a shared parameter against a per-task stack), or equals it. All dense float32
+   * ({@link #applies}), b of out's length.
    */
   static void subScaled(INDArray out, INDArray a, INDArray b, double k) {
     long n = out.length();
@@ -170,29 +170,10 @@ final class FloatLoops {
       throw new IllegalArgumentException("subScaled over " + n + " elements needs dense float32 operands, a of a"
           + " length dividing it, got " + na);
     }
-    float[][] s = SCRATCH.get();
-    float[] xa = s[0];
-    float[] xb = s[1];
-    float[] z = s[4];
-    float kf = (float) k;
-    FloatBuffer ba = buffer(a);
-    FloatBuffer bb = buffer(b);
-    FloatBuffer bz = buffer(out);
-    int oa = base(a);
-    int ob = base(b);
-    int oz = base(out);
     int period = (int) na;
-    for (int rep = 0; rep < n / na; rep++) {
-      int from = rep * period;
-      for (int at = 0; at < period; at += CHUNK) {
-        int len = Math.min(CHUNK, period - at);
-        ba.get(oa + at, xa, 0, len);
-        bb.get(ob + from + at, xb, 0, len);
-        for (int i = 0; i < len; i++) {
-          z[i] = xa[i] - xb[i] * kf;
-        }
-        bz.put(oz + from + at, z, 0, len);
-      }
+    for (int from = 0; from < n; from += period) {
+      run(Op.SUB_SCALED, buffer(out), base(out) + from, buffer(a), base(a), buffer(b), base(b) + from, null, 0, null,
+          0, period, (float) k);
     }
   }
 
@@ -207,7 +188,9 @@ final class FloatLoops {
     /** a b + c d */
     MUL_ADD_MUL,
     /** a b - k (c d) */
-    MUL_SUB_SCALED_MUL
+    MUL_SUB_SCALED_MUL,
+    /** a - b k */
+    SUB_SCALED
   }
 
   /**
@@ -215,24 +198,20 @@ final class FloatLoops {
    * the ND4J passes it replaces: each product to float, then the scale, then the sum.
    */
   static void apply(Op op, INDArray out, INDArray a, INDArray b, INDArray c, INDArray d, double k) {
+    run(op, buffer(out), base(out), buffer(a), base(a), b == null ? null : buffer(b), b == null ? 0 : base(b),
+        c == null ? null : buffer(c), c == null ? 0 : base(c), d == null ? null : buffer(d), d == null ? 0 : base(d),
+        (int) out.length(), (float) k);
+  }
+
+  /** {@code op} over n elements of the buffers from the given element offsets, in scratch-sized chunks. */
+  private static void run(Op op, FloatBuffer bz, int oz, FloatBuffer ba, int oa, FloatBuffer bb, int ob,
+      FloatBuffer bc, int oc, FloatBuffer bdd, int od, int n, float kf) {
     float[][] s = SCRATCH.get();
     float[] xa = s[0];
     float[] xb = s[1];
     float[] xc = s[2];
     float[] xd = s[3];
     float[] z = s[4];
-    float kf = (float) k;
-    FloatBuffer ba = buffer(a);
-    FloatBuffer bb = b == null ? null : buffer(b);
-    FloatBuffer bc = c == null ? null : buffer(c);
-    FloatBuffer bdd = d == null ? null : buffer(d);
-    FloatBuffer bz = buffer(out);
-    int oa = base(a);
-    int ob = b == null ? 0 : base(b);
-    int oc = c == null ? 0 : base(c);
-    int od = d == null ? 0 : base(d);
-    int oz = base(out);
-    int n = (int) out.length();
     for (int at = 0; at < n; at += CHUNK) {
       int len = Math.min(CHUNK, n - at);
       ba.get(oa + at, xa, 0, len);
@@ -269,6 +248,11 @@ final class FloatLoops {
         case MUL_SUB_SCALED_MUL -> {
           for (int i = 0; i < len; i++) {
             z[i] = xa[i] * xb[i] - (xc[i] * xd[i]) * kf;
+          }
+        }
+        case SUB_SCALED -> {
+          for (int i = 0; i < len; i++) {
+            z[i] = xa[i] - xb[i] * kf;
           }
         }
       }

@@ -9,9 +9,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * <p>The recurrences run on flat float64 arrays in plain loops: a TRPO solve is a few thousand
  * parameters and ten products, and as per-tensor ND4J operations its dots and updates were some
- * 60 native calls per iteration, 2-4 ms of a meta-step's serial time on the driver while every
- * task worker waited for the next direction. Sums run in index order, so a solve is the same
- * number for the same inputs.
+ * 80 native calls per iteration, run on the driver while every task worker waited for the next
+ * direction. Sums run in index order, so a solve is the same number for the same inputs.
  */
 public final class ConjugateGradient {
   private ConjugateGradient() {}
